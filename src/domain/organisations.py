@@ -1,0 +1,64 @@
+"""The organisation tree (keyed by GB/T 2260 division codes) and routing (调度):
+which authority is competent for an application, and which group works each stage."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib.resources import files
+
+from xuke.domain.catalogue import AuthorityLevel
+from xuke.domain.errors import ValidationFailed
+from xuke.domain.identifiers import require_division_code
+from xuke.domain.model import Immutable
+from xuke.domain.roles import Role
+from xuke.domain.stages import STAGE_ROLE, Stage
+
+
+class Organisation(Immutable):
+    code: str
+    name: str
+    level: AuthorityLevel
+    parent: str | None
+
+
+def _division_at_level(division: str, level: AuthorityLevel) -> str:
+    """The division code of the unit at ``level`` that contains ``division``."""
+    if level is AuthorityLevel.NATIONAL:
+        return "000000"
+    if level is AuthorityLevel.PROVINCIAL:
+        return division[:2] + "0000"
+    if level is AuthorityLevel.MUNICIPAL:
+        return division[:4] + "00"
+    return division
+
+
+class OrganisationTree(Immutable):
+    organisations: tuple[Organisation, ...]
+
+    def find(self, code: str) -> Organisation | None:
+        return next((o for o in self.organisations if o.code == code), None)
+
+    def competent_authority(self, level: AuthorityLevel, applicant_division: str) -> Organisation:
+        """Route by jurisdiction (辖区) and authority level (权限): the applicant's division
+        decides which unit at the item's competent level handles the case."""
+        require_division_code(applicant_division)
+        code = _division_at_level(applicant_division, level)
+        org = self.find(code)
+        if org is None or org.level is not level:
+            raise ValidationFailed(
+                f"行政区划 {applicant_division} 没有{level.value}级的许可机关", "jurisdictionCode"
+            )
+        return org
+
+
+def candidate_group(authority_code: str, stage: Stage) -> str | None:
+    """The group whose members may work a stage at an authority, e.g. ``"440100:HANDLER"``."""
+    role: Role | None = STAGE_ROLE.get(stage)
+    return f"{authority_code}:{role.value}" if role else None
+
+
+@cache
+def default_organisations() -> OrganisationTree:
+    raw = json.loads(files("xuke.domain.data").joinpath("organisations.json").read_text("utf-8"))
+    return OrganisationTree(organisations=tuple(Organisation(**o) for o in raw["organisations"]))

@@ -1,0 +1,20 @@
+"""Roles of the people who touch a licence case (DESIGN §2)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    APPLICANT = "APPLICANT"  # 申请人
+    CLERK = "CLERK"  # 窗口受理人员
+    HANDLER = "HANDLER"  # 承办人
+    REVIEWER = "REVIEWER"  # 审核人
+    APPROVER = "APPROVER"  # 审批人 / 签发人
+    SUPERVISOR = "SUPERVISOR"  # 监察人员
+    AUDITOR = "AUDITOR"  # 审计 / 复核
+    ADMIN = "ADMIN"  # 系统管理员
+
+
+STAFF_ROLES = frozenset({Role.CLERK, Role.HANDLER, Role.REVIEWER, Role.APPROVER})
+OVERSIGHT_ROLES = frozenset({Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN})
