@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from xuke.domain.calendar import WorkingCalendar
+from xuke.domain.case_numbers import case_id_for
 from xuke.domain.case_records import (
     ApplicantRecord,
     CommandContext,
@@ -432,6 +433,7 @@ class LicenseCase(Aggregate):
             raise ValidationFailed(f"未知的申请材料: {', '.join(sorted(unknown))}", "materials")
         return cls._create(
             cls.ApplicationFiled,
+            id=case_id_for(case_no),
             actor=ctx.actor,
             timestamp=ctx.at,
             idempotency_key=ctx.idempotency_key,

@@ -1,0 +1,1 @@
+"""Use cases: the eventsourcing ``Application`` for licence cases, authorization, idempotency."""

@@ -1,0 +1,91 @@
+"""Who may do what (DESIGN §2): role × stage × jurisdiction, applicants only for themselves.
+
+Enforced here, in the application layer, so every entry point (GraphQL, CLI, workers)
+gets the same answer. A refusal raises ``Forbidden``; the caller records it for supervision.
+"""
+
+from __future__ import annotations
+
+from xuke.domain.case import LicenseCase
+from xuke.domain.roles import OVERSIGHT_ROLES, STAFF_ROLES, Role
+from xuke.domain.stages import STAGE_ROLE, Stage
+
+from .principal import Principal
+
+
+class Unauthenticated(Exception):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(Exception):
+    code = "FORBIDDEN"
+
+    def __init__(self, message: str, principal: Principal, action: str, case_no: str | None = None):
+        super().__init__(message)
+        self.message, self.principal, self.action, self.case_no = message, principal, action, case_no
+
+
+def is_own_case(principal: Principal, case: LicenseCase) -> bool:
+    return principal.has(Role.APPLICANT) and case.applicant.identity == principal.org_code
+
+
+def can_view(principal: Principal, case: LicenseCase) -> bool:
+    """Applicants see their own cases; staff and oversight roles their jurisdiction's."""
+    if is_own_case(principal, case):
+        return True
+    inside = principal.roles & (STAFF_ROLES | OVERSIGHT_ROLES)
+    return bool(inside) and principal.covers(case.jurisdiction_code)
+
+
+def require_staff(principal: Principal, role: Role, case: LicenseCase, action: str) -> Role:
+    if not principal.has(role):
+        raise Forbidden(f"{action}需要 {role.value} 角色", principal, action, case.case_no)
+    if not principal.covers(case.jurisdiction_code):
+        raise Forbidden(f"案件不在您的辖区 ({principal.jurisdiction_code}) 内", principal, action, case.case_no)
+    return role
+
+
+def require_stage_owner(principal: Principal, case: LicenseCase, action: str) -> Role:
+    """Whoever owns the current stage; once claimed, only the assignee."""
+    role = STAGE_ROLE.get(case.stage)
+    if role is None:
+        raise Forbidden(f"环节 {case.stage.value} 不能{action}", principal, action, case.case_no)
+    require_staff(principal, role, case, action)
+    if case.task and case.task.assignee not in (None, principal.user_id):
+        raise Forbidden(f"该任务已由 {case.task.assignee} 签收", principal, action, case.case_no)
+    return role
+
+
+def require_applicant_or_clerk(principal: Principal, case: LicenseCase, action: str) -> Role:
+    """The applicant themself online, or a clerk at the service hall on their behalf."""
+    if is_own_case(principal, case):
+        return Role.APPLICANT
+    if principal.has(Role.CLERK):
+        return require_staff(principal, Role.CLERK, case, action)
+    raise Forbidden(f"只有申请人本人或窗口人员可以{action}", principal, action, case.case_no)
+
+
+def require_group_member(principal: Principal, case: LicenseCase, action: str) -> Role:
+    """签收: only a member of the task's candidate group (e.g. ``440100:HANDLER``)."""
+    role = STAGE_ROLE.get(case.task.stage if case.task else Stage.DONE)
+    group = case.task.candidate_group if case.task else None
+    if role is None or not principal.has(role) or group != f"{principal.org_code}:{role.value}":
+        raise Forbidden(f"您不是任务候选组 {group} 的成员", principal, action, case.case_no)
+    return role
+
+
+def require_filer(principal: Principal, applicant_identity: str, channel: str, authority: str) -> Role:
+    """Applicants file for themselves online; clerks file at the hall for their authority."""
+    if principal.has(Role.APPLICANT) and principal.org_code == applicant_identity:
+        if channel != "ONLINE":
+            raise Forbidden("申请人只能在线申报", principal, "申报")
+        return Role.APPLICANT
+    if principal.has(Role.CLERK) and channel == "HALL" and principal.covers(authority):
+        return Role.CLERK
+    raise Forbidden("只能为本人申报，或由受理机关窗口人员代为收件", principal, "申报")
+
+
+def require_admin(principal: Principal, action: str) -> Role:
+    if not principal.has(Role.ADMIN):
+        raise Forbidden(f"{action}需要 ADMIN 角色", principal, action)
+    return Role.ADMIN

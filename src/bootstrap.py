@@ -1,0 +1,85 @@
+"""Composition root: turns settings into eventsourcing's environment and wires the
+application. The only module that knows SQLite paths, PostgreSQL URLs and psycopg."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+import psycopg
+from psycopg import sql
+
+from xuke.application.clock import Clock
+from xuke.application.licensing import LicensingApplication
+from xuke.domain.deadlines import LightThresholds
+from xuke.settings import Settings
+
+
+def eventsourcing_env(database_url: str, *, create_tables: bool = False, pool_size: int = 10) -> dict[str, str]:
+    """``sqlite:///path`` or ``postgresql://user:password@host:port/dbname?schema=name``."""
+    url = urlparse(database_url)
+    create = "y" if create_tables else "n"
+    if url.scheme == "sqlite":
+        path = unquote(database_url.removeprefix("sqlite:///"))
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": path if path != ":memory:" else "file::memory:?cache=shared",
+            "SQLITE_LOCK_TIMEOUT": "30",
+            "CREATE_TABLE": create,
+        }
+    if url.scheme in ("postgres", "postgresql"):
+        schema = parse_qs(url.query).get("schema", [""])[0]
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "POSTGRES_SCHEMA": schema,
+            "POSTGRES_POOL_SIZE": str(pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(pool_size),
+            "POSTGRES_CONNECT_TIMEOUT": "10",
+            "POSTGRES_LOCK_TIMEOUT": "5",
+            "CREATE_TABLE": create,
+        }
+    raise SystemExit(f"XUKE_DATABASE_URL must be sqlite:///… or postgresql://…, not {database_url!r}")
+
+
+def postgres_dsn(database_url: str) -> str:
+    """The URL without our ``schema`` option, as psycopg understands it."""
+    return database_url.split("?", 1)[0]
+
+
+def ensure_postgres_schema(database_url: str) -> None:
+    schema = parse_qs(urlparse(database_url).query).get("schema", [""])[0]
+    if schema:
+        with psycopg.connect(postgres_dsn(database_url), autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+
+
+def build_application(
+    settings: Settings, *, clock: Clock | None = None, create_tables: bool = False
+) -> LicensingApplication:
+    env = eventsourcing_env(
+        settings.resolved_database_url, create_tables=create_tables, pool_size=settings.pool_size
+    )
+    return LicensingApplication(
+        env,
+        clock=clock,
+        secret=settings.secret_key.encode(),
+        thresholds=LightThresholds(settings.yellow_days_left, settings.yellow_fraction_used),
+    )
+
+
+def migrate(settings: Settings, *, clock: Clock | None = None) -> LicensingApplication:
+    """``xuke migrate``: create the event-store tables once and seed the calendar.
+    Every other process starts with ``CREATE_TABLE=n``; concurrent ``CREATE TABLE`` at start-up
+    is what crashes eventsourcing 9.5.6 (DESIGN §9)."""
+    if not settings.is_sqlite:
+        ensure_postgres_schema(settings.resolved_database_url)
+    app = build_application(settings, clock=clock, create_tables=True)
+    app.seed_calendar()
+    return app

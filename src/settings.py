@@ -1,0 +1,39 @@
+"""One settings object, read from ``XUKE_*`` environment variables (DESIGN §8)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "xuke-development-secret"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="XUKE_", extra="ignore")
+
+    data_dir: Path = Path("./xuke-data")
+    database_url: str = ""  # sqlite:///path or postgresql://user:pass@host:port/db?schema=name
+    secret_key: str = DEVELOPMENT_SECRET  # keys the query codes (查询码)
+    demo: bool | None = None  # default: on for SQLite only
+    yellow_days_left: int = Field(2, ge=0)
+    yellow_fraction_used: float = Field(2 / 3, gt=0, le=1)
+    pool_size: int = Field(10, ge=1)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'xuke.sqlite'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite:")
+
+    @property
+    def demo_mode(self) -> bool:
+        return self.is_sqlite if self.demo is None else self.demo
+
+    def check_safe(self) -> None:
+        """Refuse the published development secret outside demo mode."""
+        if not self.demo_mode and self.secret_key == DEVELOPMENT_SECRET:
+            raise SystemExit("XUKE_SECRET_KEY must be set outside demo mode")
