@@ -8,14 +8,15 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import psycopg
 from psycopg import sql
-
 from xuke.application.clock import Clock
 from xuke.application.licensing import LicensingApplication
 from xuke.domain.deadlines import LightThresholds
 from xuke.settings import Settings
 
 
-def eventsourcing_env(database_url: str, *, create_tables: bool = False, pool_size: int = 10) -> dict[str, str]:
+def eventsourcing_env(
+    database_url: str, *, create_tables: bool = False, pool_size: int = 10
+) -> dict[str, str]:
     """``sqlite:///path`` or ``postgresql://user:password@host:port/dbname?schema=name``."""
     url = urlparse(database_url)
     create = "y" if create_tables else "n"
@@ -45,7 +46,9 @@ def eventsourcing_env(database_url: str, *, create_tables: bool = False, pool_si
             "POSTGRES_LOCK_TIMEOUT": "5",
             "CREATE_TABLE": create,
         }
-    raise SystemExit(f"XUKE_DATABASE_URL must be sqlite:///… or postgresql://…, not {database_url!r}")
+    raise SystemExit(
+        f"XUKE_DATABASE_URL must be sqlite:///… or postgresql://…, not {database_url!r}"
+    )
 
 
 def postgres_dsn(database_url: str) -> str:

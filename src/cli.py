@@ -6,7 +6,6 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-
 from xuke.application.calendar_seed import parse_year_file
 from xuke.application.clock import SettableClock
 from xuke.application.principal import Principal
@@ -16,7 +15,9 @@ from xuke.domain.errors import DomainError
 from xuke.domain.roles import Role
 from xuke.settings import Settings
 
-app = typer.Typer(help="xuke (许可): administrative licensing case management.", no_args_is_help=True)
+app = typer.Typer(
+    help="xuke (许可): administrative licensing case management.", no_args_is_help=True
+)
 calendar_app = typer.Typer(help="The working-day calendar (节假日安排).", no_args_is_help=True)
 app.add_typer(calendar_app, name="calendar")
 console = Console(width=150)

@@ -7,12 +7,12 @@ and the 10 October make-up working day, so every date printed is a real working-
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from rich.console import Console
 from rich.table import Table
-
 from xuke.application.clock import SettableClock
-from xuke.application.licensing import LicensingApplication
+from xuke.application.licensing import CommandResult, LicensingApplication
 from xuke.application.principal import Principal
 from xuke.application.summaries import STAGES, label, summarize
 from xuke.domain.case import LicenseCase
@@ -28,7 +28,9 @@ ENTERPRISE = {
     "contact_phone": "0755-26880000",
     "address": "深圳市南山区科技园南区高新南一道 8 号",
 }
-APPLICANT = Principal("ent-pengcheng", frozenset({Role.APPLICANT}), "91440300708461136T", "440305", "鹏城电缆")
+APPLICANT = Principal(
+    "ent-pengcheng", frozenset({Role.APPLICANT}), "91440300708461136T", "440305", "鹏城电缆"
+)
 
 
 def official(user: str, name: str, role: Role) -> Principal:
@@ -57,9 +59,11 @@ def run_demo(app: LicensingApplication, clock: SettableClock, console: Console) 
         materials=["SQS", "YYZZ"], form={"产品名称": "电线电缆", "electronicServiceConsent": True},
     )  # fmt: skip
     case_no = filed.case.case_no
-    console.print(f"[bold]案件编号[/] {case_no}    [bold]查询码[/] {filed.query_code}（仅显示一次）")
+    console.print(
+        f"[bold]案件编号[/] {case_no}    [bold]查询码[/] {filed.query_code}（仅显示一次）"
+    )
 
-    steps = [
+    steps: list[tuple[dt.datetime, Callable[[], CommandResult]]] = [
         (at(9, 23), lambda: app.request_correction(CLERK, case_no, ["CPBZ", "SCSB"], "请补正产品执行标准和设备清单")),
         (at(9, 28), lambda: app.submit_correction(APPLICANT, case_no, ["CPBZ", "SCSB"])),
         (at(9, 29), lambda: app.accept_application(CLERK, case_no)),
@@ -100,7 +104,9 @@ def print_history(app: LicensingApplication, case: LicenseCase, console: Console
             summarize(event),
         )
     console.print(table)
-    console.print(f"状态: {case.status.value}  环节: {STAGES[case.stage.value]}  证书: {case.certificate_no}")
+    console.print(
+        f"状态: {case.status.value}  环节: {STAGES[case.stage.value]}  证书: {case.certificate_no}"
+    )
 
 
 def print_deadlines(deadlines: Deadlines, console: Console) -> None:

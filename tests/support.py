@@ -18,8 +18,12 @@ def at(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> dt.d
     return dt.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
-def staff(role: Role, org: str = "440000", user: str | None = None, jurisdiction: str | None = None) -> Principal:
-    return Principal(user or f"{org}-{role.value.lower()}", frozenset({role}), org, jurisdiction or org)
+def staff(
+    role: Role, org: str = "440000", user: str | None = None, jurisdiction: str | None = None
+) -> Principal:
+    return Principal(
+        user or f"{org}-{role.value.lower()}", frozenset({role}), org, jurisdiction or org
+    )
 
 
 def applicant(identity: str = ENTERPRISE_CODE, user: str = "applicant-1") -> Principal:

@@ -22,7 +22,12 @@ class Forbidden(Exception):
 
     def __init__(self, message: str, principal: Principal, action: str, case_no: str | None = None):
         super().__init__(message)
-        self.message, self.principal, self.action, self.case_no = message, principal, action, case_no
+        self.message, self.principal, self.action, self.case_no = (
+            message,
+            principal,
+            action,
+            case_no,
+        )
 
 
 def is_own_case(principal: Principal, case: LicenseCase) -> bool:
@@ -41,7 +46,9 @@ def require_staff(principal: Principal, role: Role, case: LicenseCase, action: s
     if not principal.has(role):
         raise Forbidden(f"{action}需要 {role.value} 角色", principal, action, case.case_no)
     if not principal.covers(case.jurisdiction_code):
-        raise Forbidden(f"案件不在您的辖区 ({principal.jurisdiction_code}) 内", principal, action, case.case_no)
+        raise Forbidden(
+            f"案件不在您的辖区 ({principal.jurisdiction_code}) 内", principal, action, case.case_no
+        )
     return role
 
 
@@ -74,7 +81,9 @@ def require_group_member(principal: Principal, case: LicenseCase, action: str) -
     return role
 
 
-def require_filer(principal: Principal, applicant_identity: str, channel: str, authority: str) -> Role:
+def require_filer(
+    principal: Principal, applicant_identity: str, channel: str, authority: str
+) -> Role:
     """Applicants file for themselves online; clerks file at the hall for their authority."""
     if principal.has(Role.APPLICANT) and principal.org_code == applicant_identity:
         if channel != "ONLINE":

@@ -9,7 +9,6 @@ from importlib.metadata import version
 from pathlib import Path
 
 import chinese_calendar
-
 from xuke.domain.calendar import YearSchedule
 from xuke.domain.errors import ValidationFailed
 

@@ -13,12 +13,13 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import orjson
-
 from xuke.domain.model import Actor, Aggregate
 
 
 def fingerprint(command: str, inputs: dict[str, Any]) -> str:
-    body = orjson.dumps({"command": command, "inputs": inputs}, option=orjson.OPT_SORT_KEYS, default=str)
+    body = orjson.dumps(
+        {"command": command, "inputs": inputs}, option=orjson.OPT_SORT_KEYS, default=str
+    )
     return hashlib.sha256(body).hexdigest()
 
 
@@ -51,7 +52,14 @@ class IdempotencyRecord(Aggregate):
 
     @classmethod
     def record(
-        cls, actor: Actor, key: str, command: str, print_: str, case_id: UUID, case_version: int, at: dt.datetime
+        cls,
+        actor: Actor,
+        key: str,
+        command: str,
+        print_: str,
+        case_id: UUID,
+        case_version: int,
+        at: dt.datetime,
     ) -> IdempotencyRecord:
         return cls._create(
             cls.Recorded,

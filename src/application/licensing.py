@@ -19,14 +19,25 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
-
-from xuke.domain.calendar import CALENDAR_ID, DueDate, HolidayCalendar, WorkingCalendar, YearSchedule
+from xuke.domain.calendar import (
+    CALENDAR_ID,
+    DueDate,
+    HolidayCalendar,
+    WorkingCalendar,
+    YearSchedule,
+)
 from xuke.domain.case import LicenseCase
 from xuke.domain.case_numbers import CaseNumberSequence, case_id_for, format_case_no
 from xuke.domain.case_records import ApplicantRecord, CommandContext
 from xuke.domain.catalogue import Catalogue, default_catalogue
 from xuke.domain.deadlines import Deadlines, LightThresholds, compute_deadlines
-from xuke.domain.errors import Conflict, DomainError, IdempotencyKeyReused, NotFound, ValidationFailed
+from xuke.domain.errors import (
+    Conflict,
+    DomainError,
+    IdempotencyKeyReused,
+    NotFound,
+    ValidationFailed,
+)
 from xuke.domain.model import Aggregate, AggregateSnapshot, DomainEvent, local_date
 from xuke.domain.organisations import OrganisationTree, default_organisations
 from xuke.domain.roles import OVERSIGHT_ROLES, Role
@@ -69,7 +80,7 @@ class LicensingApplication(Application[UUID]):
         CaseNumberSequence: 50,
         HolidayCalendar: 5,
     }
-    snapshot_class = AggregateSnapshot  # type: ignore[assignment]
+    snapshot_class = AggregateSnapshot
 
     def __init__(
         self,
@@ -98,7 +109,9 @@ class LicensingApplication(Application[UUID]):
         """Create the calendar from chinesecalendar's official years, once (``xuke migrate``)."""
         if self._exists(CALENDAR_ID):
             return False
-        calendar = HolidayCalendar.open(chinesecalendar_schedules(), SYSTEM.acting_as(None), self.clock.now())
+        calendar = HolidayCalendar.open(
+            chinesecalendar_schedules(), SYSTEM.acting_as(None), self.clock.now()
+        )
         try:
             self.save(calendar)
         except IntegrityError:
@@ -125,7 +138,9 @@ class LicensingApplication(Application[UUID]):
     def case_as_of(self, principal: Principal, case_no: str, version: int | None) -> LicenseCase:
         """Auditors' replay: the case exactly as it stood after ``version`` (using snapshots)."""
         if not principal.roles & OVERSIGHT_ROLES:
-            raise authz.Forbidden("回溯案件历史需要 AUDITOR、SUPERVISOR 或 ADMIN 角色", principal, "回溯")
+            raise authz.Forbidden(
+                "回溯案件历史需要 AUDITOR、SUPERVISOR 或 ADMIN 角色", principal, "回溯"
+            )
         case = self.get_case(case_no)
         if not principal.covers(case.jurisdiction_code):
             self._deny(authz.Forbidden("案件不在您的辖区内", principal, "回溯", case_no))
@@ -143,11 +158,15 @@ class LicensingApplication(Application[UUID]):
         """The calendar in force; one cheap look for newer events per call, so a year loaded
         by another process counts at once."""
         with self._calendar_lock:
-            if self._calendar is None or any(True for _ in self.events.get(CALENDAR_ID, gt=self._calendar.version, limit=1)):
+            if self._calendar is None or any(
+                True for _ in self.events.get(CALENDAR_ID, gt=self._calendar.version, limit=1)
+            ):
                 try:
                     self._calendar = self.repository.get(CALENDAR_ID)
                 except AggregateNotFoundError:
-                    raise RuntimeError("the working-day calendar is missing: run `xuke migrate`") from None
+                    raise RuntimeError(
+                        "the working-day calendar is missing: run `xuke migrate`"
+                    ) from None
             return self._calendar.working_calendar()
 
     def deadlines(self, case: LicenseCase, today: dt.date | None = None) -> Deadlines:
@@ -197,12 +216,18 @@ class LicensingApplication(Application[UUID]):
             item = self.catalogue.get(item_code)
             record = ApplicantRecord.from_input(**applicant)
             authority = self.organisations.competent_authority(item.level, jurisdiction_code)
-            role = self._authorize(lambda: authz.require_filer(principal, record.identity, channel, authority.code))
+            role = self._authorize(
+                lambda: authz.require_filer(principal, record.identity, channel, authority.code)
+            )
             if received_at is not None and (channel != "HALL" or received_at.tzinfo is None):
                 raise ValidationFailed("receivedAt 只用于窗口收件，且须带时区", "receivedAt")
-            ctx = CommandContext(actor=principal.acting_as(role), at=at, idempotency_key=idempotency_key)
+            ctx = CommandContext(
+                actor=principal.acting_as(role), at=at, idempotency_key=idempotency_key
+            )
             sequence = self._sequence(authority.code, local_date(at).year, ctx)
-            case_no = format_case_no(authority.code, sequence.year, item.abbreviation, sequence.issue(ctx.actor, at))
+            case_no = format_case_no(
+                authority.code, sequence.year, item.abbreviation, sequence.issue(ctx.actor, at)
+            )
             case = LicenseCase.file(
                 ctx, case_no=case_no, item=item, applicant=record, applicant_division=jurisdiction_code,
                 jurisdiction_code=authority.code, channel=channel, materials=tuple(materials),
@@ -211,7 +236,9 @@ class LicensingApplication(Application[UUID]):
             )  # fmt: skip
             return case, [sequence]
 
-        result = self._execute(principal, "fileApplication", inputs, idempotency_key, act, FILING_RETRIES)
+        result = self._execute(
+            principal, "fileApplication", inputs, idempotency_key, act, FILING_RETRIES
+        )
         return CommandResult(
             case=result.case,
             notification_id=result.notification_id,
@@ -220,7 +247,12 @@ class LicensingApplication(Application[UUID]):
         )
 
     def request_correction(
-        self, principal: Principal, case_no: str, missing_materials: list[str], note: str, idempotency_key: str | None = None
+        self,
+        principal: Principal,
+        case_no: str,
+        missing_materials: list[str],
+        note: str,
+        idempotency_key: str | None = None,
     ) -> CommandResult:
         """补正告知 (Art. 32)."""
         return self._case_command(
@@ -230,14 +262,20 @@ class LicensingApplication(Application[UUID]):
         )  # fmt: skip
 
     def submit_correction(
-        self, principal: Principal, case_no: str, materials: list[str], idempotency_key: str | None = None
+        self,
+        principal: Principal,
+        case_no: str,
+        materials: list[str],
+        idempotency_key: str | None = None,
     ) -> CommandResult:
         return self._case_command(
             principal, "submitCorrection", case_no, {"materials": sorted(materials)}, idempotency_key,
             authz.require_applicant_or_clerk, lambda case, ctx: case.submit_correction(ctx, materials),
         )  # fmt: skip
 
-    def accept_application(self, principal: Principal, case_no: str, idempotency_key: str | None = None) -> CommandResult:
+    def accept_application(
+        self, principal: Principal, case_no: str, idempotency_key: str | None = None
+    ) -> CommandResult:
         """受理 (Art. 32)."""
         return self._case_command(
             principal, "acceptApplication", case_no, {}, idempotency_key, self._clerk,
@@ -253,7 +291,9 @@ class LicensingApplication(Application[UUID]):
             lambda case, ctx: case.reject(ctx, self.working_calendar(), reason),
         )  # fmt: skip
 
-    def claim_task(self, principal: Principal, task_id: str, idempotency_key: str | None = None) -> CommandResult:
+    def claim_task(
+        self, principal: Principal, task_id: str, idempotency_key: str | None = None
+    ) -> CommandResult:
         """签收: ``task_id`` is ``CASENO#N``, the N-th stage visit of the case."""
         case_no, _, number = task_id.rpartition("#")
         if not case_no or not number.isdigit():
@@ -296,7 +336,9 @@ class LicensingApplication(Application[UUID]):
             lambda case, ctx: case.suspend_clock(ctx, reason, expected_working_days, note),
         )  # fmt: skip
 
-    def resume_clock(self, principal: Principal, case_no: str, idempotency_key: str | None = None) -> CommandResult:
+    def resume_clock(
+        self, principal: Principal, case_no: str, idempotency_key: str | None = None
+    ) -> CommandResult:
         return self._case_command(
             principal, "resumeClock", case_no, {}, idempotency_key, authz.require_stage_owner,
             lambda case, ctx: case.resume_clock(ctx),
@@ -312,7 +354,12 @@ class LicensingApplication(Application[UUID]):
         )  # fmt: skip
 
     def decide(
-        self, principal: Principal, case_no: str, grant: bool, reason: str, idempotency_key: str | None = None
+        self,
+        principal: Principal,
+        case_no: str,
+        grant: bool,
+        reason: str,
+        idempotency_key: str | None = None,
     ) -> CommandResult:
         """准予 / 不予许可 (Art. 38)."""
         return self._case_command(
@@ -320,7 +367,9 @@ class LicensingApplication(Application[UUID]):
             authz.require_stage_owner, lambda case, ctx: case.decide(ctx, grant, reason),
         )  # fmt: skip
 
-    def issue_certificate(self, principal: Principal, case_no: str, idempotency_key: str | None = None) -> CommandResult:
+    def issue_certificate(
+        self, principal: Principal, case_no: str, idempotency_key: str | None = None
+    ) -> CommandResult:
         """制证 (Art. 44)."""
         return self._case_command(
             principal, "issueCertificate", case_no, {}, idempotency_key, authz.require_stage_owner,
@@ -365,7 +414,7 @@ class LicensingApplication(Application[UUID]):
         """视为受理 (Art. 32), by the system: None when not due or already decided."""
         try:
             return self._case_command(
-                SYSTEM, "deemAccepted", case_no, {}, None, lambda *_: None,  # type: ignore[arg-type,return-value]
+                SYSTEM, "deemAccepted", case_no, {}, None, lambda *_: None,  # type: ignore[arg-type]
                 lambda case, ctx: case.deem_accepted(ctx, self.working_calendar()),
             )  # fmt: skip
         except (Conflict, DomainError) as e:
@@ -417,10 +466,17 @@ class LicensingApplication(Application[UUID]):
         def act(at: dt.datetime) -> tuple[LicenseCase, Sequence[Aggregate]]:
             case = self.get_case(case_no)
             role = self._authorize(lambda: authorize(principal, case, command))
-            change(case, CommandContext(actor=principal.acting_as(role), at=at, idempotency_key=idempotency_key))
+            change(
+                case,
+                CommandContext(
+                    actor=principal.acting_as(role), at=at, idempotency_key=idempotency_key
+                ),
+            )
             return case, []
 
-        return self._execute(principal, command, {"case_no": case_no, **inputs}, idempotency_key, act)
+        return self._execute(
+            principal, command, {"case_no": case_no, **inputs}, idempotency_key, act
+        )
 
     def _execute(
         self,
@@ -442,7 +498,9 @@ class LicensingApplication(Application[UUID]):
             record = None
             if key:
                 actor = principal.acting_as(None)
-                record = IdempotencyRecord.record(actor, key, command, print_, case.id, case.version, at)
+                record = IdempotencyRecord.record(
+                    actor, key, command, print_, case.id, case.version, at
+                )
             try:
                 recordings = self.save(case, *others, record)
             except IntegrityError:
@@ -456,7 +514,9 @@ class LicensingApplication(Application[UUID]):
 
     def _replay(self, principal: Principal, key: str, print_: str) -> CommandResult | None:
         try:
-            record: IdempotencyRecord = self.repository.get(IdempotencyRecord.id_for(principal.user_id, key))
+            record: IdempotencyRecord = self.repository.get(
+                IdempotencyRecord.id_for(principal.user_id, key)
+            )
         except AggregateNotFoundError:
             return None
         if not hmac.compare_digest(record.fingerprint, print_):
@@ -466,7 +526,9 @@ class LicensingApplication(Application[UUID]):
 
     def _sequence(self, authority: str, year: int, ctx: CommandContext) -> CaseNumberSequence:
         try:
-            sequence: CaseNumberSequence = self.repository.get(CaseNumberSequence.id_for(authority, year))
+            sequence: CaseNumberSequence = self.repository.get(
+                CaseNumberSequence.id_for(authority, year)
+            )
         except AggregateNotFoundError:
             sequence = CaseNumberSequence.start(authority, year, ctx.actor, ctx.at)
         return sequence
@@ -478,5 +540,10 @@ class LicensingApplication(Application[UUID]):
 def _log_forbidden(error: authz.Forbidden) -> None:
     log.warning(
         "forbidden",
-        extra={"user": error.principal.user_id, "action": error.action, "case_no": error.case_no, "reason": error.message},
+        extra={
+            "user": error.principal.user_id,
+            "action": error.action,
+            "case_no": error.case_no,
+            "reason": error.message,
+        },
     )

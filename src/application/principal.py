@@ -30,4 +30,6 @@ class Principal:
         return Actor(id=self.user_id, role=role, org_code=self.org_code)
 
 
-SYSTEM = Principal(user_id="system", roles=frozenset(), org_code="", jurisdiction_code="000000", name="系统")
+SYSTEM = Principal(
+    user_id="system", roles=frozenset(), org_code="", jurisdiction_code="000000", name="系统"
+)

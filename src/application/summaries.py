@@ -32,17 +32,29 @@ STAGES = {
     "ACCEPTANCE": "受理", "HANDLING": "承办", "REVIEW": "审核", "APPROVAL": "审批",
     "CERTIFICATION": "制证", "SERVICE": "送达", "DONE": "办结",
 }  # fmt: skip
-SERVICE_METHODS = {"DIRECT": "直接送达", "MAIL": "邮寄送达", "ELECTRONIC": "电子送达", "PUBLIC_NOTICE": "公告送达"}
+SERVICE_METHODS = {
+    "DIRECT": "直接送达",
+    "MAIL": "邮寄送达",
+    "ELECTRONIC": "电子送达",
+    "PUBLIC_NOTICE": "公告送达",
+}
 SUSPENSION_REASONS = {
     "HEARING": "听证", "TENDERING": "招标", "AUCTION": "拍卖", "INSPECTION": "检验", "TESTING": "检测",
     "QUARANTINE": "检疫", "APPRAISAL": "鉴定", "EXPERT_REVIEW": "专家评审",
 }  # fmt: skip
 
 _SUMMARIES: dict[type[Any], Callable[[Any], str]] = {
-    C.ApplicationFiled: lambda e: f"{e.applicant.public_name} 申请{e.item_name}（{'窗口' if e.channel == 'HALL' else '网上'}）",
-    C.CorrectionRequested: lambda e: f"一次性告知补正: {', '.join(e.notice.missing_materials)}（{e.notice.notice_no}）",
+    C.ApplicationFiled: lambda e: (
+        f"{e.applicant.public_name} 申请{e.item_name}（{'窗口' if e.channel == 'HALL' else '网上'}）"
+    ),
+    C.CorrectionRequested: lambda e: (
+        f"一次性告知补正: {', '.join(e.notice.missing_materials)}（{e.notice.notice_no}）"
+    ),
     C.CorrectionSubmitted: lambda e: f"提交补正材料: {', '.join(e.materials)}",
-    C.ApplicationAccepted: lambda e: f"受理，受理日期 {e.accepted_on}（{e.notice_no}）" + ("，逾期视为自收件日受理" if e.late else ""),
+    C.ApplicationAccepted: lambda e: (
+        f"受理，受理日期 {e.accepted_on}（{e.notice_no}）"
+        + ("，逾期视为自收件日受理" if e.late else "")
+    ),
     C.ApplicationDeemedAccepted: lambda e: f"五个工作日内未作受理决定，视为自 {e.accepted_on} 受理",
     C.ApplicationNotAccepted: lambda e: f"不予受理: {e.reason}（{e.notice_no}）",
     C.TaskClaimed: lambda e: f"{e.assignee} 签收任务 #{e.task_no}",
@@ -57,7 +69,9 @@ _SUMMARIES: dict[type[Any], Callable[[Any], str]] = {
     C.DeadlineExtended: lambda e: f"经负责人批准延长 {e.extra_working_days} 个工作日: {e.reason}",
     C.LicenseGranted: lambda e: f"准予许可（{e.notice_no}）",
     C.LicenseDenied: lambda e: f"不予许可: {e.reason}（{e.notice_no}）",
-    C.CertificateIssued: lambda e: f"颁发证书 {e.certificate_no}，有效期 {e.valid_from} 至 {e.valid_to or '长期'}",
+    C.CertificateIssued: lambda e: (
+        f"颁发证书 {e.certificate_no}，有效期 {e.valid_from} 至 {e.valid_to or '长期'}"
+    ),
     C.DecisionServed: lambda e: (
         f"{SERVICE_METHODS[e.service.method]}，视为 {e.service.deemed_served_on} 送达"
     ),

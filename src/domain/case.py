@@ -260,7 +260,9 @@ class LicenseCase(Aggregate):
         reason: str
 
         def apply(self, case: Any) -> None:
-            case._decide("GRANTED", self.decided_on, self.reason, Stage.CERTIFICATION, self.timestamp)
+            case._decide(
+                "GRANTED", self.decided_on, self.reason, Stage.CERTIFICATION, self.timestamp
+            )
 
     class LicenseDenied(Aggregate.Event):
         """不予许可: in writing, with reasons and the remedies (复议/诉讼) (Art. 38)."""
@@ -345,7 +347,9 @@ class LicenseCase(Aggregate):
         self.closed_on, self.closing_reason = local_date(at), reason
         self._close_task()
 
-    def _record(self, event_class: type[Aggregate.Event], ctx: CommandContext, **fields: Any) -> None:
+    def _record(
+        self, event_class: type[Aggregate.Event], ctx: CommandContext, **fields: Any
+    ) -> None:
         self.trigger_event(
             event_class,
             actor=ctx.actor,
@@ -397,7 +401,9 @@ class LicenseCase(Aggregate):
             raise ReasonRequired("必须说明理由", field)
         return reason.strip()
 
-    def check_acceptance_window(self, calendar: WorkingCalendar, today: dt.date, action: str) -> None:
+    def check_acceptance_window(
+        self, calendar: WorkingCalendar, today: dt.date, action: str
+    ) -> None:
         """Art. 32: correction notices and non-acceptance only within 5 working days."""
         due = acceptance_due(self.clock(), calendar).date
         if today > due:
@@ -467,11 +473,15 @@ class LicenseCase(Aggregate):
             raise ValidationFailed("必须列明需要补正的全部材料", "missingMaterials")
         unknown = set(missing) - set(self.required_materials)
         if unknown:
-            raise ValidationFailed(f"不是本事项的必需材料: {', '.join(sorted(unknown))}", "missingMaterials")
+            raise ValidationFailed(
+                f"不是本事项的必需材料: {', '.join(sorted(unknown))}", "missingMaterials"
+            )
         still_missing = set(self.required_materials) - set(self.materials)
         if not still_missing <= set(missing):
             absent = ", ".join(sorted(still_missing - set(missing)))
-            raise ValidationFailed(f"补正告知必须一次列明全部缺少的材料，还缺: {absent}", "missingMaterials")
+            raise ValidationFailed(
+                f"补正告知必须一次列明全部缺少的材料，还缺: {absent}", "missingMaterials"
+            )
         notice = CorrectionNotice(
             notice_no=self.notice_no("BZ"),
             missing_materials=tuple(sorted(set(missing))),
@@ -501,7 +511,11 @@ class LicenseCase(Aggregate):
         late = today > acceptance_due(self.clock(), calendar).date
         accepted_on = effective_receipt_date(self.clock(), calendar) if late else today
         self._record(
-            self.ApplicationAccepted, ctx, notice_no=self.notice_no("SL"), accepted_on=accepted_on, late=late
+            self.ApplicationAccepted,
+            ctx,
+            notice_no=self.notice_no("SL"),
+            accepted_on=accepted_on,
+            late=late,
         )
 
     def deem_accepted(self, ctx: CommandContext, calendar: WorkingCalendar) -> None:
@@ -518,7 +532,9 @@ class LicenseCase(Aggregate):
         self._require_status(CaseStatus.SUBMITTED, action="不予受理")
         reason = self._require_reason(reason)
         self.check_acceptance_window(calendar, local_date(ctx.at), "rejection")
-        self._record(self.ApplicationNotAccepted, ctx, notice_no=self.notice_no("BSL"), reason=reason)
+        self._record(
+            self.ApplicationNotAccepted, ctx, notice_no=self.notice_no("BSL"), reason=reason
+        )
 
     def claim(self, ctx: CommandContext, task_no: int) -> None:
         if self.task is None or self.task.no != task_no:
@@ -591,7 +607,11 @@ class LicenseCase(Aggregate):
         today = local_date(ctx.at)
         if grant:
             self._record(
-                self.LicenseGranted, ctx, notice_no=self.notice_no("ZY"), decided_on=today, reason=reason.strip()
+                self.LicenseGranted,
+                ctx,
+                notice_no=self.notice_no("ZY"),
+                decided_on=today,
+                reason=reason.strip(),
             )
         else:
             self._record(
@@ -622,7 +642,11 @@ class LicenseCase(Aggregate):
         )
 
     def record_service(
-        self, ctx: CommandContext, method: ServiceMethod, served_at: dt.datetime, proof: str | None = None
+        self,
+        ctx: CommandContext,
+        method: ServiceMethod,
+        served_at: dt.datetime,
+        proof: str | None = None,
     ) -> None:
         """送达. Electronic service only with consent; public notice is served 30 days later."""
         self._require_status(CaseStatus.GRANTED, CaseStatus.DENIED, action="送达")
@@ -636,7 +660,9 @@ class LicenseCase(Aggregate):
         served_on = local_date(served_at)
         if method is ServiceMethod.PUBLIC_NOTICE:
             served_on = public_notice_served_on(served_on)
-        record = ServiceRecord(method=method, served_at=served_at, deemed_served_on=served_on, proof=proof)
+        record = ServiceRecord(
+            method=method, served_at=served_at, deemed_served_on=served_on, proof=proof
+        )
         self._record(self.DecisionServed, ctx, service=record)
 
     def withdraw(self, ctx: CommandContext, reason: str) -> None:

@@ -50,7 +50,9 @@ class CaseNumberSequence(Aggregate):
             seq.last_number = self.number
 
     @classmethod
-    def start(cls, authority_code: str, year: int, actor: Actor, at: dt.datetime) -> CaseNumberSequence:
+    def start(
+        cls, authority_code: str, year: int, actor: Actor, at: dt.datetime
+    ) -> CaseNumberSequence:
         return cls._create(
             cls.Started,
             id=cls.id_for(authority_code, year),
@@ -61,5 +63,7 @@ class CaseNumberSequence(Aggregate):
         )
 
     def issue(self, actor: Actor, at: dt.datetime) -> int:
-        self.trigger_event(self.NumberIssued, number=self.last_number + 1, actor=actor, timestamp=at)
+        self.trigger_event(
+            self.NumberIssued, number=self.last_number + 1, actor=actor, timestamp=at
+        )
         return self.last_number

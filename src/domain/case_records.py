@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any, Literal
 
 from pydantic import model_validator
-
 from xuke.domain.errors import ValidationFailed
 from xuke.domain.identifiers import (
     mask_id_number,
@@ -70,7 +69,7 @@ class ApplicantRecord(Immutable):
             id_number = require_id_number(id_number or "", "applicant.idNumber")
             credit_code = None
         return cls(
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             name=name.strip(),
             credit_code=credit_code,
             id_number=id_number,

@@ -87,9 +87,7 @@ def effective_receipt_date(clock: CaseClock, calendar: WorkingCalendar) -> dt.da
 
 def suspended_working_days(clock: CaseClock, calendar: WorkingCalendar, today: dt.date) -> int:
     """Art. 45: working days while the clock was stopped (start day excluded, end included)."""
-    return sum(
-        calendar.working_days_between(s.start, s.end or today) for s in clock.suspensions
-    )
+    return sum(calendar.working_days_between(s.start, s.end or today) for s in clock.suspensions)
 
 
 def decision_due(clock: CaseClock, calendar: WorkingCalendar, today: dt.date) -> DueDate | None:

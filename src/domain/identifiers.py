@@ -17,7 +17,8 @@ _DIVISION = re.compile(r"^[1-9]\d{5}$")
 def credit_code_check_char(first17: str) -> str:
     """GB 32100-2015: weights 3^(i-1) mod 31, check = alphabet[(31 - Σ mod 31) mod 31]."""
     total = sum(
-        CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(first17, _CREDIT_CODE_WEIGHTS, strict=True)
+        CREDIT_CODE_ALPHABET.index(c) * w
+        for c, w in zip(first17, _CREDIT_CODE_WEIGHTS, strict=True)
     )
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 

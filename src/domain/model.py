@@ -9,6 +9,7 @@ the mapper (``application.persistence``) runs the upcasters when an old record i
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import typing
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
@@ -21,7 +22,6 @@ from eventsourcing.domain import (
 )
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel, ConfigDict, create_model
-
 from xuke.domain.roles import Role
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
@@ -64,6 +64,9 @@ class DomainEvent(Immutable):
         return self.timestamp
 
 
+_STATE_MODELS: dict[type[Any], type[BaseModel]] = {}
+
+
 class Aggregate(BaseAggregate[UUID]):
     """Aggregate whose events are :class:`DomainEvent` models.
 
@@ -84,10 +87,10 @@ class Aggregate(BaseAggregate[UUID]):
 
     @classmethod
     def state_model(cls) -> type[BaseModel]:
-        model = cls.__dict__.get("_state_model")
+        model = _STATE_MODELS.get(cls)
         if model is None:
             hints = typing.get_type_hints(cls)
-            own = cls.__dict__.get("__annotations__", {})
+            own = inspect.get_annotations(cls)
             fields: dict[str, Any] = {
                 name: (hints[name], ...)
                 for name in own
@@ -96,7 +99,7 @@ class Aggregate(BaseAggregate[UUID]):
             fields["created_on"] = (dt.datetime, ...)
             fields["modified_on"] = (dt.datetime, ...)
             model = create_model(f"{cls.__name__}State", __base__=Immutable, **fields)
-            setattr(cls, "_state_model", model)
+            _STATE_MODELS[cls] = model
         return model
 
     def snapshot_state(self) -> dict[str, Any]:
@@ -105,14 +108,13 @@ class Aggregate(BaseAggregate[UUID]):
         return model(**values).model_dump(mode="json")
 
     @classmethod
-    def restore(cls, state: dict[str, Any], id: UUID, version: int) -> Aggregate:  # noqa: A002
-        values = cls.state_model().model_validate(state)
+    def restore(cls, state: dict[str, Any], id: UUID, version: int) -> Aggregate:
+        values = dict(cls.state_model().model_validate(state))
         aggregate = object.__new__(cls)
-        aggregate.__base_init__(originator_id=id, originator_version=version, timestamp=values.created_on)  # type: ignore[attr-defined]
-        for name in type(values).model_fields:
-            if name not in ("created_on", "modified_on"):
-                setattr(aggregate, name, getattr(values, name))
-        aggregate.modified_on = values.modified_on  # type: ignore[attr-defined]
+        aggregate.__base_init__(id, version, values.pop("created_on"))
+        aggregate.modified_on = values.pop("modified_on")
+        for name, value in values.items():
+            setattr(aggregate, name, value)
         return aggregate
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
 from xuke.bootstrap import build_application, migrate
@@ -20,9 +19,12 @@ from xuke.domain.errors import (
 from xuke.domain.roles import Role
 from xuke.domain.stages import CaseStatus, Opinion, ServiceMethod, Stage, SuspensionReason
 from xuke.settings import Settings
+
 from tests.support import GYCP_ALL, applicant, at, enterprise, person, staff
 
-CLERK, HANDLER, REVIEWER, APPROVER = (staff(r) for r in (Role.CLERK, Role.HANDLER, Role.REVIEWER, Role.APPROVER))
+CLERK, HANDLER, REVIEWER, APPROVER = (
+    staff(r) for r in (Role.CLERK, Role.HANDLER, Role.REVIEWER, Role.APPROVER)
+)
 
 
 def file(app: LicensingApplication, materials: list[str] = GYCP_ALL, key: str | None = None) -> str:
@@ -33,7 +35,9 @@ def file(app: LicensingApplication, materials: list[str] = GYCP_ALL, key: str | 
     return result.case.case_no
 
 
-def test_a_case_walks_from_filing_to_service(app: LicensingApplication, clock: SettableClock) -> None:
+def test_a_case_walks_from_filing_to_service(
+    app: LicensingApplication, clock: SettableClock
+) -> None:
     # Filed online on Monday 28 September 2026 with two materials missing.
     case_no = file(app, ["SQS", "YYZZ"])
     assert case_no == "440000-2026-GYCP-000001"  # routed to the provincial authority
@@ -79,11 +83,17 @@ def test_a_case_walks_from_filing_to_service(app: LicensingApplication, clock: S
     ]  # fmt: skip
     # Every event says who acted, in which role, for which organisation, and when.
     accepted = app.history(case)[3]
-    assert (accepted.actor.id, accepted.actor.role, accepted.actor.org_code) == ("440000-clerk", Role.CLERK, "440000")
+    assert (accepted.actor.id, accepted.actor.role, accepted.actor.org_code) == (
+        "440000-clerk",
+        Role.CLERK,
+        "440000",
+    )
     assert accepted.occurred_at == at(2026, 10, 8)
 
 
-def test_business_failures_are_typed_and_store_nothing(app: LicensingApplication, clock: SettableClock) -> None:
+def test_business_failures_are_typed_and_store_nothing(
+    app: LicensingApplication, clock: SettableClock
+) -> None:
     case_no = file(app, ["SQS", "YYZZ"])
     clock.set(at(2026, 10, 12))  # past the acceptance window (Sat 10 Oct)
     with pytest.raises(CorrectionWindowClosed) as error:
@@ -99,9 +109,21 @@ def test_business_failures_are_typed_and_store_nothing(app: LicensingApplication
         )  # fmt: skip
     assert bad.value.field == "applicant.creditCode"
     with pytest.raises(ValidationFailed):
-        app.file_application(applicant(), item_code="NOPE", applicant=enterprise(), jurisdiction_code="440305", materials=[])
+        app.file_application(
+            applicant(),
+            item_code="NOPE",
+            applicant=enterprise(),
+            jurisdiction_code="440305",
+            materials=[],
+        )
     with pytest.raises(ValidationFailed):  # no municipal authority for Hainan in the demo tree
-        app.file_application(applicant(), item_code="GYCP-SCXK", applicant=enterprise(), jurisdiction_code="460100", materials=[])
+        app.file_application(
+            applicant(),
+            item_code="GYCP-SCXK",
+            applicant=enterprise(),
+            jurisdiction_code="460100",
+            materials=[],
+        )
 
 
 def test_the_second_extension_is_refused(app: LicensingApplication, clock: SettableClock) -> None:
@@ -112,7 +134,9 @@ def test_the_second_extension_is_refused(app: LicensingApplication, clock: Setta
         app.extend_deadline(APPROVER, case_no, "再次延期")
 
 
-def test_deemed_acceptance_is_recorded_by_the_system_once_due(app: LicensingApplication, clock: SettableClock) -> None:
+def test_deemed_acceptance_is_recorded_by_the_system_once_due(
+    app: LicensingApplication, clock: SettableClock
+) -> None:
     case_no = file(app)
     assert app.deem_accepted_if_due(case_no) is None  # not yet due
     clock.set(at(2026, 10, 12))
@@ -123,17 +147,25 @@ def test_deemed_acceptance_is_recorded_by_the_system_once_due(app: LicensingAppl
     assert app.deem_accepted_if_due(case_no) is None  # idempotent
 
 
-def test_case_numbers_count_per_authority_and_year(app: LicensingApplication, clock: SettableClock) -> None:
+def test_case_numbers_count_per_authority_and_year(
+    app: LicensingApplication, clock: SettableClock
+) -> None:
     assert [file(app) for _ in range(3)] == [f"440000-2026-GYCP-00000{n}" for n in (1, 2, 3)]
     other = app.file_application(
-        applicant(), item_code="RZJG-ZZSP", applicant=enterprise(), jurisdiction_code="440305", materials=[]
+        applicant(),
+        item_code="RZJG-ZZSP",
+        applicant=enterprise(),
+        jurisdiction_code="440305",
+        materials=[],
     )
     assert other.case.case_no == "000000-2026-RZJG-000001"  # a national item: a separate sequence
     clock.set(at(2027, 1, 4))
     assert file(app) == "440000-2027-GYCP-000001"
 
 
-def test_a_person_may_apply_and_their_id_is_kept_from_public_view(app: LicensingApplication) -> None:
+def test_a_person_may_apply_and_their_id_is_kept_from_public_view(
+    app: LicensingApplication,
+) -> None:
     result = app.file_application(
         applicant("11010519491231002X"), item_code="JLQJ-XSPZ", applicant=person(),
         jurisdiction_code="440106", materials=["SQS"],
@@ -144,7 +176,11 @@ def test_a_person_may_apply_and_their_id_is_kept_from_public_view(app: Licensing
 
 def test_the_query_code_is_stored_only_as_a_hash(app: LicensingApplication) -> None:
     result = app.file_application(
-        applicant(), item_code="GYCP-SCXK", applicant=enterprise(), jurisdiction_code="440305", materials=GYCP_ALL
+        applicant(),
+        item_code="GYCP-SCXK",
+        applicant=enterprise(),
+        jurisdiction_code="440305",
+        materials=GYCP_ALL,
     )
     assert result.query_code and result.query_code not in result.case.query_code_hash
     assert app.check_query_code(result.case, result.query_code.lower())
@@ -154,7 +190,9 @@ def test_the_query_code_is_stored_only_as_a_hash(app: LicensingApplication) -> N
 # ---------------------------------------------------------------- idempotency keys
 
 
-def test_a_retry_with_the_same_key_returns_the_first_result_and_stores_nothing(app: LicensingApplication) -> None:
+def test_a_retry_with_the_same_key_returns_the_first_result_and_stores_nothing(
+    app: LicensingApplication,
+) -> None:
     first = app.file_application(
         applicant(), item_code="GYCP-SCXK", applicant=enterprise(), jurisdiction_code="440305",
         materials=GYCP_ALL, idempotency_key="file-1",
@@ -205,12 +243,16 @@ def test_idempotency_survives_a_restart(settings: Settings, clock: SettableClock
 # ---------------------------------------------------------------- replay and snapshots
 
 
-def test_auditors_replay_any_version_of_a_long_case(app: LicensingApplication, clock: SettableClock) -> None:
+def test_auditors_replay_any_version_of_a_long_case(
+    app: LicensingApplication, clock: SettableClock
+) -> None:
     case_no = file(app)
     app.accept_application(CLERK, case_no)
     for n in range(12):  # HANDLING ⇄ REVIEW: a long case, past two snapshot intervals
         actor = HANDLER if n % 2 == 0 else REVIEWER
-        app.record_opinion(actor, case_no, Opinion.AGREE if n % 2 == 0 else Opinion.RETURN, f"第{n}轮")
+        app.record_opinion(
+            actor, case_no, Opinion.AGREE if n % 2 == 0 else Opinion.RETURN, f"第{n}轮"
+        )
     current = app.get_case(case_no)
     assert current.version == 14
     assert app.snapshots is not None and list(app.snapshots.get(current.id))  # snapshots were taken

@@ -6,7 +6,6 @@ import datetime as dt
 from functools import cache
 
 import pytest
-
 from xuke.application.calendar_seed import chinesecalendar_schedules, schedule_for
 from xuke.domain.calendar import WorkingCalendar, YearSchedule
 from xuke.domain.deadlines import (
@@ -106,13 +105,20 @@ def test_suspended_working_days_move_the_decision_deadline() -> None:
 
 
 def test_the_extension_adds_ten_working_days() -> None:
-    clock = CaseClock(received_on=D(2026, 9, 28), legal_days=20, accepted_on=D(2026, 9, 29), extended=True)
+    clock = CaseClock(
+        received_on=D(2026, 9, 28), legal_days=20, accepted_on=D(2026, 9, 29), extended=True
+    )
     assert compute_deadlines(clock, official(), D(2026, 10, 20)).decision_due == D(2026, 11, 16)
 
 
 def test_service_is_due_ten_working_days_after_the_decision() -> None:
     # Mid-Autumn (25 Sep) and National Day are off, 10 October is worked.
-    clock = CaseClock(received_on=D(2026, 9, 1), legal_days=20, accepted_on=D(2026, 9, 2), decided_on=D(2026, 9, 24))
+    clock = CaseClock(
+        received_on=D(2026, 9, 1),
+        legal_days=20,
+        accepted_on=D(2026, 9, 2),
+        decided_on=D(2026, 9, 24),
+    )
     assert compute_deadlines(clock, official(), D(2026, 9, 24)).service_due == D(2026, 10, 15)
 
 

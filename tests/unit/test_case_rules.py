@@ -6,7 +6,6 @@ import datetime as dt
 from functools import cache
 
 import pytest
-
 from xuke.application.calendar_seed import chinesecalendar_schedules
 from xuke.domain.calendar import WorkingCalendar
 from xuke.domain.case import LicenseCase
@@ -26,6 +25,7 @@ from xuke.domain.errors import (
 from xuke.domain.model import Actor, AggregateSnapshot
 from xuke.domain.roles import Role
 from xuke.domain.stages import CaseStatus, Opinion, ServiceMethod, Stage, SuspensionReason
+
 from tests.support import GYCP_ALL, at, enterprise
 
 D = dt.date
@@ -37,10 +37,14 @@ def calendar() -> WorkingCalendar:
 
 
 def ctx(moment: dt.datetime, role: Role = Role.CLERK) -> CommandContext:
-    return CommandContext(actor=Actor(id=f"user-{role.value.lower()}", role=role, org_code="440000"), at=moment)
+    return CommandContext(
+        actor=Actor(id=f"user-{role.value.lower()}", role=role, org_code="440000"), at=moment
+    )
 
 
-def filed(moment: dt.datetime = at(2026, 9, 28), materials: list[str] = GYCP_ALL, **form: object) -> LicenseCase:
+def filed(
+    moment: dt.datetime = at(2026, 9, 28), materials: list[str] = GYCP_ALL, **form: object
+) -> LicenseCase:
     return LicenseCase.file(
         ctx(moment, Role.APPLICANT),
         case_no="440000-2026-GYCP-000001",
@@ -71,7 +75,9 @@ def at_approval(moment: dt.datetime = at(2026, 10, 9), **form: object) -> Licens
 
 def served_ready(grant: bool = True, **form: object) -> LicenseCase:
     case = at_approval(**form)
-    case.decide(ctx(at(2026, 10, 12), Role.APPROVER), grant, "符合条件" if grant else "不符合产业政策")
+    case.decide(
+        ctx(at(2026, 10, 12), Role.APPROVER), grant, "符合条件" if grant else "不符合产业政策"
+    )
     if grant:
         case.issue_certificate(ctx(at(2026, 10, 13), Role.APPROVER))
     return case
@@ -168,14 +174,21 @@ def test_a_late_acceptance_dates_from_receipt() -> None:
 
 def test_opinions_move_the_case_through_the_stages_and_are_carried_forward() -> None:
     case = accepted()
-    case.record_opinion(ctx(at(2026, 10, 8), Role.HANDLER), Opinion.AGREE, "核查合格", {"核查组": "3人"})
+    case.record_opinion(
+        ctx(at(2026, 10, 8), Role.HANDLER), Opinion.AGREE, "核查合格", {"核查组": "3人"}
+    )
     assert (case.status, case.stage) == (CaseStatus.UNDER_REVIEW, Stage.REVIEW)
     case.record_opinion(ctx(at(2026, 10, 9), Role.REVIEWER), Opinion.RETURN, "请补充核查记录", None)
     assert case.stage is Stage.HANDLING
     case.record_opinion(ctx(at(2026, 10, 12), Role.HANDLER), Opinion.AGREE, "已补充", None)
     case.record_opinion(ctx(at(2026, 10, 13), Role.REVIEWER), Opinion.AGREE, "同意", None)
     assert case.stage is Stage.APPROVAL
-    assert [o.stage for o in case.opinions] == [Stage.HANDLING, Stage.REVIEW, Stage.HANDLING, Stage.REVIEW]
+    assert [o.stage for o in case.opinions] == [
+        Stage.HANDLING,
+        Stage.REVIEW,
+        Stage.HANDLING,
+        Stage.REVIEW,
+    ]
     assert case.opinions[0].fields == {"核查组": "3人"}
     assert case.task is not None and case.task.no == 6  # one task per stage visit
 
@@ -195,7 +208,10 @@ def test_a_task_is_claimed_once() -> None:
     assert case.task is not None
     case.claim(ctx(at(2026, 10, 8), Role.HANDLER), case.task.no)
     with pytest.raises(InvalidState):
-        case.claim(CommandContext(actor=Actor(id="other", role=Role.HANDLER), at=at(2026, 10, 8)), case.task.no)
+        case.claim(
+            CommandContext(actor=Actor(id="other", role=Role.HANDLER), at=at(2026, 10, 8)),
+            case.task.no,
+        )
     with pytest.raises(InvalidState):
         case.claim(ctx(at(2026, 10, 8), Role.HANDLER), 99)
 
@@ -216,7 +232,9 @@ def test_suspension_stops_the_clock_and_resumption_restores_the_status() -> None
 
 def test_suspension_needs_a_positive_expected_duration() -> None:
     with pytest.raises(ValidationFailed):
-        accepted().suspend_clock(ctx(at(2026, 10, 12), Role.HANDLER), SuspensionReason.HEARING, 0, "听证")
+        accepted().suspend_clock(
+            ctx(at(2026, 10, 12), Role.HANDLER), SuspensionReason.HEARING, 0, "听证"
+        )
 
 
 def test_the_deadline_is_extended_once_only_and_with_reasons() -> None:
@@ -262,30 +280,42 @@ def test_a_grant_leads_to_a_certificate_valid_for_the_items_term() -> None:
 
 def test_service_closes_the_case() -> None:
     case = served_ready()
-    case.record_service(ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.DIRECT, at(2026, 10, 14))
+    case.record_service(
+        ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.DIRECT, at(2026, 10, 14)
+    )
     assert (case.status, case.stage) == (CaseStatus.CLOSED, Stage.DONE)
 
 
 def test_service_by_public_notice_counts_thirty_days_later() -> None:
     case = served_ready(grant=False)
-    case.record_service(ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.PUBLIC_NOTICE, at(2026, 10, 15))
+    case.record_service(
+        ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.PUBLIC_NOTICE, at(2026, 10, 15)
+    )
     assert case.service is not None and case.service.deemed_served_on == D(2026, 11, 14)
 
 
 def test_electronic_service_needs_the_applicants_consent() -> None:
     with pytest.raises(ValidationFailed):
-        served_ready().record_service(ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.ELECTRONIC, at(2026, 10, 15))
+        served_ready().record_service(
+            ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.ELECTRONIC, at(2026, 10, 15)
+        )
     case = served_ready(electronicServiceConsent=True)
-    case.record_service(ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.ELECTRONIC, at(2026, 10, 15))
+    case.record_service(
+        ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.ELECTRONIC, at(2026, 10, 15)
+    )
     assert case.status is CaseStatus.CLOSED
 
 
 def test_service_cannot_be_dated_in_the_future_or_before_the_decision() -> None:
     case = served_ready()
     with pytest.raises(ValidationFailed):
-        case.record_service(ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.MAIL, at(2026, 10, 16))
+        case.record_service(
+            ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.MAIL, at(2026, 10, 16)
+        )
     with pytest.raises(ValidationFailed):
-        case.record_service(ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.MAIL, at(2026, 10, 1))
+        case.record_service(
+            ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.MAIL, at(2026, 10, 1)
+        )
 
 
 # ---------------------------------------------------------------- withdrawal, termination
@@ -312,7 +342,9 @@ def test_termination_needs_reasons() -> None:
 
 def test_replaying_the_events_or_a_snapshot_gives_back_the_same_case() -> None:
     case = served_ready()
-    case.record_service(ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.DIRECT, at(2026, 10, 14))
+    case.record_service(
+        ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.DIRECT, at(2026, 10, 14)
+    )
     events = case.collect_events()
     replayed = None
     for event in events:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from xuke.domain.errors import ValidationFailed
 from xuke.domain.identifiers import (
     division_covers,
@@ -32,7 +31,10 @@ def test_a_credit_code_with_any_character_changed_is_invalid(code: str, position
     assert not is_valid_credit_code(code[:position] + replacement + code[position + 1 :])
 
 
-@pytest.mark.parametrize("code", ["", "91350100M000100Y4", "91350100M000100Y433", "91350100M000100I43", "91350100m000100y43"])
+@pytest.mark.parametrize(
+    "code",
+    ["", "91350100M000100Y4", "91350100M000100Y433", "91350100M000100I43", "91350100m000100y43"],
+)
 def test_malformed_credit_codes_are_invalid(code: str) -> None:
     assert not is_valid_credit_code(code)
 
@@ -64,7 +66,10 @@ def test_an_id_number_must_carry_a_real_birth_date() -> None:
     assert is_valid_id_number(first17 + id_number_check_char(first17))
 
 
-@pytest.mark.parametrize(("code", "valid"), [("440000", True), ("440106", True), ("44010", False), ("044000", False), ("4401a6", False)])
+@pytest.mark.parametrize(
+    ("code", "valid"),
+    [("440000", True), ("440106", True), ("44010", False), ("044000", False), ("4401a6", False)],
+)
 def test_division_codes(code: str, valid: bool) -> None:
     assert is_valid_division_code(code) is valid
 
