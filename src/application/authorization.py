@@ -53,13 +53,20 @@ def require_staff(principal: Principal, role: Role, case: LicenseCase, action: s
 
 
 def require_stage_owner(principal: Principal, case: LicenseCase, action: str) -> Role:
-    """Whoever owns the current stage; once claimed, only the assignee."""
+    """Whoever owns the current stage (e.g. suspending the clock, Art. 45)."""
     role = STAGE_ROLE.get(case.stage)
     if role is None:
         raise Forbidden(f"环节 {case.stage.value} 不能{action}", principal, action, case.case_no)
+    return require_task_holder(principal, role, case, action)
+
+
+def require_task_holder(principal: Principal, role: Role, case: LicenseCase, action: str) -> Role:
+    """Staff in ``role``; and when the current task is that role's and has been claimed,
+    only its assignee (claiming takes it out of the others' hands)."""
     require_staff(principal, role, case, action)
-    if case.task and case.task.assignee not in (None, principal.user_id):
-        raise Forbidden(f"该任务已由 {case.task.assignee} 签收", principal, action, case.case_no)
+    held_by = case.task.assignee if case.task else None
+    if STAGE_ROLE.get(case.stage) is role and held_by not in (None, principal.user_id):
+        raise Forbidden(f"该任务已由 {held_by} 签收", principal, action, case.case_no)
     return role
 
 

@@ -364,7 +364,7 @@ class LicensingApplication(Application[UUID]):
         """准予 / 不予许可 (Art. 38)."""
         return self._case_command(
             principal, "decide", case_no, {"grant": grant, "reason": reason}, idempotency_key,
-            authz.require_stage_owner, lambda case, ctx: case.decide(ctx, grant, reason),
+            self._approver, lambda case, ctx: case.decide(ctx, grant, reason),
         )  # fmt: skip
 
     def issue_certificate(
@@ -372,7 +372,7 @@ class LicensingApplication(Application[UUID]):
     ) -> CommandResult:
         """制证 (Art. 44)."""
         return self._case_command(
-            principal, "issueCertificate", case_no, {}, idempotency_key, authz.require_stage_owner,
+            principal, "issueCertificate", case_no, {}, idempotency_key, self._approver,
             lambda case, ctx: case.issue_certificate(ctx),
         )  # fmt: skip
 
@@ -389,7 +389,7 @@ class LicensingApplication(Application[UUID]):
             raise ValidationFailed("送达时间须带时区", "servedAt")
         return self._case_command(
             principal, "recordService", case_no, {"method": method, "served_at": served_at}, idempotency_key,
-            authz.require_stage_owner, lambda case, ctx: case.record_service(ctx, method, served_at),
+            self._approver, lambda case, ctx: case.record_service(ctx, method, served_at),
         )  # fmt: skip
 
     def withdraw_application(
@@ -437,10 +437,10 @@ class LicensingApplication(Application[UUID]):
     # ------------------------------------------------------------------ machinery
 
     def _clerk(self, principal: Principal, case: LicenseCase, action: str) -> Role:
-        return authz.require_staff(principal, Role.CLERK, case, action)
+        return authz.require_task_holder(principal, Role.CLERK, case, action)
 
     def _approver(self, principal: Principal, case: LicenseCase, action: str) -> Role:
-        return authz.require_staff(principal, Role.APPROVER, case, action)
+        return authz.require_task_holder(principal, Role.APPROVER, case, action)
 
     def _deny(self, error: authz.Forbidden) -> None:
         self.on_forbidden(error)

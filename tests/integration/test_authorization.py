@@ -1,0 +1,148 @@
+"""DESIGN §2: role × stage × jurisdiction, applicants only for themselves — enforced in the
+application layer, on both backends, and every refusal reported for supervision."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from xuke.application.authorization import Forbidden
+from xuke.application.licensing import LicensingApplication
+from xuke.application.principal import Principal
+from xuke.domain.calendar import YearSchedule
+from xuke.domain.roles import Role
+from xuke.domain.stages import Opinion
+from tests.support import GYCP_ALL, OTHER_ENTERPRISE_CODE, applicant, at, enterprise, staff
+
+OWNER = applicant()
+STRANGER = applicant(OTHER_ENTERPRISE_CODE, user="applicant-2")
+
+
+@pytest.fixture
+def denied(app: LicensingApplication) -> list[Forbidden]:
+    refusals: list[Forbidden] = []
+    app.on_forbidden = refusals.append
+    return refusals
+
+
+def filed(app: LicensingApplication) -> str:
+    result = app.file_application(
+        OWNER,
+        item_code="GYCP-SCXK",
+        applicant=enterprise(),
+        jurisdiction_code="440305",
+        materials=GYCP_ALL,
+    )
+    return result.case.case_no
+
+
+def accepted(app: LicensingApplication) -> str:
+    case_no = filed(app)
+    app.accept_application(staff(Role.CLERK), case_no)
+    return case_no
+
+
+ACCEPT_ATTEMPTS = [
+    ("clerk of the provincial authority", staff(Role.CLERK), True),
+    ("clerk of the national administration", staff(Role.CLERK, "000000"), True),
+    ("clerk of a city below", staff(Role.CLERK, "440100"), False),
+    ("clerk of another province", staff(Role.CLERK, "450000"), False),
+    ("handler (not the acceptance role)", staff(Role.HANDLER), False),
+    ("supervisor (reads only)", staff(Role.SUPERVISOR), False),
+    ("auditor (reads only)", staff(Role.AUDITOR), False),
+    ("admin (manages, does not decide)", staff(Role.ADMIN), False),
+    ("the applicant", OWNER, False),
+]
+
+
+@pytest.mark.parametrize(("who", "principal", "allowed"), ACCEPT_ATTEMPTS, ids=[a[0] for a in ACCEPT_ATTEMPTS])
+def test_only_a_clerk_inside_the_jurisdiction_accepts(
+    app: LicensingApplication, denied: list[Forbidden], who: str, principal: Principal, allowed: bool
+) -> None:
+    case_no = filed(app)
+    if allowed:
+        assert app.accept_application(principal, case_no).case.accepted_on
+        return
+    with pytest.raises(Forbidden):
+        app.accept_application(principal, case_no)
+    assert app.get_case(case_no).version == 1
+    assert [(d.principal.user_id, d.case_no) for d in denied] == [(principal.user_id, case_no)]
+
+
+def test_applicants_act_only_for_themselves(app: LicensingApplication, denied: list[Forbidden]) -> None:
+    case_no = filed(app)
+    with pytest.raises(Forbidden):
+        app.withdraw_application(STRANGER, case_no, "不是我的")
+    with pytest.raises(Forbidden):
+        app.file_application(STRANGER, item_code="GYCP-SCXK", applicant=enterprise(), jurisdiction_code="440305", materials=GYCP_ALL)
+    with pytest.raises(Forbidden):  # the hall channel is the clerks'
+        app.file_application(OWNER, item_code="GYCP-SCXK", applicant=enterprise(), jurisdiction_code="440305", materials=GYCP_ALL, channel="HALL")
+    assert len(denied) == 3
+    assert app.withdraw_application(OWNER, case_no, "企业转产").case.status == "WITHDRAWN"
+
+
+def test_a_clerk_files_at_the_hall_for_their_own_authority_only(app: LicensingApplication) -> None:
+    kwargs = {"item_code": "GYCP-SCXK", "applicant": enterprise(), "jurisdiction_code": "440305", "materials": GYCP_ALL}
+    hall = app.file_application(staff(Role.CLERK), channel="HALL", received_at=at(2026, 9, 27, 16), **kwargs)
+    assert hall.case.channel == "HALL" and hall.case.filed_by.role is Role.CLERK
+    with pytest.raises(Forbidden):
+        app.file_application(staff(Role.CLERK, "440300"), channel="HALL", **kwargs)
+
+
+def test_reads_follow_the_jurisdiction(app: LicensingApplication) -> None:
+    case_no = filed(app)
+    visible = {
+        "owner": OWNER,
+        "provincial supervisor": staff(Role.SUPERVISOR),
+        "national auditor": staff(Role.AUDITOR, "000000"),
+    }
+    hidden = {"stranger": STRANGER, "Shenzhen supervisor": staff(Role.SUPERVISOR, "440300"), "other province handler": staff(Role.HANDLER, "450000")}
+    for who, principal in visible.items():
+        assert app.case_for(principal, case_no) is not None, who
+    for who, principal in hidden.items():
+        assert app.case_for(principal, case_no) is None, who
+    assert app.case_for(OWNER, "440000-2026-GYCP-424242") is None
+
+
+def test_replay_is_for_oversight_roles_inside_their_jurisdiction(app: LicensingApplication) -> None:
+    case_no = filed(app)
+    assert app.case_as_of(staff(Role.AUDITOR), case_no, 1).version == 1
+    for principal in (staff(Role.HANDLER), OWNER, staff(Role.AUDITOR, "440300")):
+        with pytest.raises(Forbidden):
+            app.case_as_of(principal, case_no, 1)
+
+
+def test_only_candidate_group_members_claim_and_a_claim_excludes_the_others(app: LicensingApplication) -> None:
+    case_no = accepted(app)
+    task = f"{case_no}#2"
+    for outsider in (staff(Role.REVIEWER), staff(Role.HANDLER, "440100"), OWNER):
+        with pytest.raises(Forbidden):
+            app.claim_task(outsider, task)
+    li, wang = staff(Role.HANDLER, user="li"), staff(Role.HANDLER, user="wang")
+    app.claim_task(li, task)
+    with pytest.raises(Forbidden):
+        app.record_opinion(wang, case_no, Opinion.AGREE, "同意")
+    assert app.record_opinion(li, case_no, Opinion.AGREE, "同意").case.stage == "REVIEW"
+
+
+def test_each_stage_is_worked_by_its_own_role(app: LicensingApplication) -> None:
+    case_no = accepted(app)
+    attempts: list[Callable[[], object]] = [
+        lambda: app.record_opinion(staff(Role.REVIEWER), case_no, Opinion.AGREE, "越权"),
+        lambda: app.suspend_clock(staff(Role.APPROVER), case_no, "TESTING", 5, "越权"),  # type: ignore[arg-type]
+        lambda: app.extend_deadline(staff(Role.HANDLER), case_no, "越权"),
+        lambda: app.decide(staff(Role.HANDLER), case_no, True, "越权"),
+        lambda: app.terminate_case(staff(Role.CLERK), case_no, "越权"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(Forbidden):
+            attempt()
+    assert app.get_case(case_no).version == 2
+
+
+def test_only_an_admin_loads_a_calendar_year(app: LicensingApplication) -> None:
+    year = YearSchedule(year=2027, holidays=frozenset(), source="test")
+    with pytest.raises(Forbidden):
+        app.load_calendar_year(staff(Role.APPROVER), year)
+    assert app.load_calendar_year(staff(Role.ADMIN, "000000"), year) == 2
