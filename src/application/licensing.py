@@ -10,7 +10,9 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+import random
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -53,7 +55,7 @@ from .principal import SYSTEM, Principal
 log = logging.getLogger("xuke.application")
 
 _QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-FILING_RETRIES = 8  # numbering races at one authority are retried, not reported
+FILING_RETRIES = 50  # numbering races at one authority are retried, not reported
 
 
 @dataclass(frozen=True)
@@ -151,8 +153,14 @@ class LicensingApplication(Application[UUID]):
         return self.get_case(case_no, version)
 
     def history(self, case: LicenseCase, up_to: int | None = None) -> list[DomainEvent]:
-        events = self.events.get(case.id, lte=up_to)
-        return [e for e in events if isinstance(e, DomainEvent)]
+        return self._events_of(case.id, up_to)
+
+    def calendar_history(self) -> list[DomainEvent]:
+        """Which calendar applied when: the seed and every year an ADMIN loaded."""
+        return self._events_of(CALENDAR_ID)
+
+    def _events_of(self, aggregate_id: UUID, up_to: int | None = None) -> list[DomainEvent]:
+        return [e for e in self.events.get(aggregate_id, lte=up_to) if isinstance(e, DomainEvent)]
 
     def working_calendar(self) -> WorkingCalendar:
         """The calendar in force; one cheap look for newer events per call, so a year loaded
@@ -507,6 +515,9 @@ class LicensingApplication(Application[UUID]):
                 if key and (replay := self._replay(principal, key, print_)):
                     return replay
                 if attempt < retries:
+                    time.sleep(
+                        random.uniform(0, 0.002 * (attempt + 1))
+                    )  # jitter: let the winner finish
                     continue
                 raise Conflict("案件已被他人同时修改，请刷新后重试") from None
             return CommandResult(case=case, notification_id=recordings[-1].notification.id)

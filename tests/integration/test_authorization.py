@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-
 from xuke.application.authorization import Forbidden
 from xuke.application.licensing import LicensingApplication
 from xuke.application.principal import Principal
 from xuke.domain.calendar import YearSchedule
 from xuke.domain.roles import Role
 from xuke.domain.stages import Opinion
+
 from tests.support import GYCP_ALL, OTHER_ENTERPRISE_CODE, applicant, at, enterprise, staff
 
 OWNER = applicant()
@@ -56,9 +56,15 @@ ACCEPT_ATTEMPTS = [
 ]
 
 
-@pytest.mark.parametrize(("who", "principal", "allowed"), ACCEPT_ATTEMPTS, ids=[a[0] for a in ACCEPT_ATTEMPTS])
+@pytest.mark.parametrize(
+    ("who", "principal", "allowed"), ACCEPT_ATTEMPTS, ids=[a[0] for a in ACCEPT_ATTEMPTS]
+)
 def test_only_a_clerk_inside_the_jurisdiction_accepts(
-    app: LicensingApplication, denied: list[Forbidden], who: str, principal: Principal, allowed: bool
+    app: LicensingApplication,
+    denied: list[Forbidden],
+    who: str,
+    principal: Principal,
+    allowed: bool,
 ) -> None:
     case_no = filed(app)
     if allowed:
@@ -70,21 +76,43 @@ def test_only_a_clerk_inside_the_jurisdiction_accepts(
     assert [(d.principal.user_id, d.case_no) for d in denied] == [(principal.user_id, case_no)]
 
 
-def test_applicants_act_only_for_themselves(app: LicensingApplication, denied: list[Forbidden]) -> None:
+def test_applicants_act_only_for_themselves(
+    app: LicensingApplication, denied: list[Forbidden]
+) -> None:
     case_no = filed(app)
     with pytest.raises(Forbidden):
         app.withdraw_application(STRANGER, case_no, "不是我的")
     with pytest.raises(Forbidden):
-        app.file_application(STRANGER, item_code="GYCP-SCXK", applicant=enterprise(), jurisdiction_code="440305", materials=GYCP_ALL)
+        app.file_application(
+            STRANGER,
+            item_code="GYCP-SCXK",
+            applicant=enterprise(),
+            jurisdiction_code="440305",
+            materials=GYCP_ALL,
+        )
     with pytest.raises(Forbidden):  # the hall channel is the clerks'
-        app.file_application(OWNER, item_code="GYCP-SCXK", applicant=enterprise(), jurisdiction_code="440305", materials=GYCP_ALL, channel="HALL")
+        app.file_application(
+            OWNER,
+            item_code="GYCP-SCXK",
+            applicant=enterprise(),
+            jurisdiction_code="440305",
+            materials=GYCP_ALL,
+            channel="HALL",
+        )
     assert len(denied) == 3
     assert app.withdraw_application(OWNER, case_no, "企业转产").case.status == "WITHDRAWN"
 
 
 def test_a_clerk_files_at_the_hall_for_their_own_authority_only(app: LicensingApplication) -> None:
-    kwargs = {"item_code": "GYCP-SCXK", "applicant": enterprise(), "jurisdiction_code": "440305", "materials": GYCP_ALL}
-    hall = app.file_application(staff(Role.CLERK), channel="HALL", received_at=at(2026, 9, 27, 16), **kwargs)
+    kwargs = {
+        "item_code": "GYCP-SCXK",
+        "applicant": enterprise(),
+        "jurisdiction_code": "440305",
+        "materials": GYCP_ALL,
+    }
+    hall = app.file_application(
+        staff(Role.CLERK), channel="HALL", received_at=at(2026, 9, 27, 16), **kwargs
+    )
     assert hall.case.channel == "HALL" and hall.case.filed_by.role is Role.CLERK
     with pytest.raises(Forbidden):
         app.file_application(staff(Role.CLERK, "440300"), channel="HALL", **kwargs)
@@ -97,7 +125,11 @@ def test_reads_follow_the_jurisdiction(app: LicensingApplication) -> None:
         "provincial supervisor": staff(Role.SUPERVISOR),
         "national auditor": staff(Role.AUDITOR, "000000"),
     }
-    hidden = {"stranger": STRANGER, "Shenzhen supervisor": staff(Role.SUPERVISOR, "440300"), "other province handler": staff(Role.HANDLER, "450000")}
+    hidden = {
+        "stranger": STRANGER,
+        "Shenzhen supervisor": staff(Role.SUPERVISOR, "440300"),
+        "other province handler": staff(Role.HANDLER, "450000"),
+    }
     for who, principal in visible.items():
         assert app.case_for(principal, case_no) is not None, who
     for who, principal in hidden.items():
@@ -113,7 +145,9 @@ def test_replay_is_for_oversight_roles_inside_their_jurisdiction(app: LicensingA
             app.case_as_of(principal, case_no, 1)
 
 
-def test_only_candidate_group_members_claim_and_a_claim_excludes_the_others(app: LicensingApplication) -> None:
+def test_only_candidate_group_members_claim_and_a_claim_excludes_the_others(
+    app: LicensingApplication,
+) -> None:
     case_no = accepted(app)
     task = f"{case_no}#2"
     for outsider in (staff(Role.REVIEWER), staff(Role.HANDLER, "440100"), OWNER):
