@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import psycopg
 from psycopg import sql
+
 from xuke.application.clock import Clock
 from xuke.application.licensing import LicensingApplication
 from xuke.domain.deadlines import LightThresholds

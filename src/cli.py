@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+
 from xuke.application.calendar_seed import parse_year_file
 from xuke.application.clock import SettableClock
 from xuke.application.principal import Principal

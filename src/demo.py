@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from rich.console import Console
 from rich.table import Table
+
 from xuke.application.clock import SettableClock
 from xuke.application.licensing import CommandResult, LicensingApplication
 from xuke.application.principal import Principal

@@ -14,12 +14,12 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import sql
+
+from tests.support import at
 from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
 from xuke.bootstrap import build_application, migrate, postgres_dsn
 from xuke.settings import Settings
-
-from tests.support import at
 
 
 def postgres_base_url() -> str:

@@ -9,6 +9,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import chinese_calendar
+
 from xuke.domain.calendar import YearSchedule
 from xuke.domain.errors import ValidationFailed
 

@@ -13,6 +13,7 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import orjson
+
 from xuke.domain.model import Actor, Aggregate
 
 

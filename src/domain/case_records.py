@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from pydantic import model_validator
+
 from xuke.domain.errors import ValidationFailed
 from xuke.domain.identifiers import (
     mask_id_number,

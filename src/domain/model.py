@@ -22,6 +22,7 @@ from eventsourcing.domain import (
 )
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel, ConfigDict, create_model
+
 from xuke.domain.roles import Role
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+
+from tests.support import GYCP_ALL, OTHER_ENTERPRISE_CODE, applicant, at, enterprise, staff
 from xuke.application.authorization import Forbidden
 from xuke.application.licensing import LicensingApplication
 from xuke.application.principal import Principal
 from xuke.domain.calendar import YearSchedule
 from xuke.domain.roles import Role
 from xuke.domain.stages import Opinion
-
-from tests.support import GYCP_ALL, OTHER_ENTERPRISE_CODE, applicant, at, enterprise, staff
 
 OWNER = applicant()
 STRANGER = applicant(OTHER_ENTERPRISE_CODE, user="applicant-2")

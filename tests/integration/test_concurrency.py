@@ -7,12 +7,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from uuid import UUID
 
+from tests.support import GYCP_ALL, applicant, enterprise, staff
 from xuke.application.licensing import LicensingApplication
 from xuke.domain.errors import Conflict
 from xuke.domain.roles import Role
 from xuke.domain.stages import Opinion
-
-from tests.support import GYCP_ALL, applicant, enterprise, staff
 
 THREADS = 8
 OPINIONS_EACH = 5

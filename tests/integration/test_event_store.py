@@ -10,6 +10,8 @@ from uuid import uuid4
 import orjson
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
+
+from tests.support import GYCP_ALL, applicant, at, enterprise, staff
 from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
 from xuke.bootstrap import build_application
@@ -17,8 +19,6 @@ from xuke.domain.calendar import YearSchedule
 from xuke.domain.model import Actor, Aggregate
 from xuke.domain.roles import Role
 from xuke.settings import Settings
-
-from tests.support import GYCP_ALL, applicant, at, enterprise, staff
 
 
 class Memo(Aggregate):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
+from tests.support import GYCP_ALL, applicant, at, enterprise, person, staff
 from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
 from xuke.bootstrap import build_application, migrate
@@ -19,8 +21,6 @@ from xuke.domain.errors import (
 from xuke.domain.roles import Role
 from xuke.domain.stages import CaseStatus, Opinion, ServiceMethod, Stage, SuspensionReason
 from xuke.settings import Settings
-
-from tests.support import GYCP_ALL, applicant, at, enterprise, person, staff
 
 CLERK, HANDLER, REVIEWER, APPROVER = (
     staff(r) for r in (Role.CLERK, Role.HANDLER, Role.REVIEWER, Role.APPROVER)

@@ -6,6 +6,7 @@ import datetime as dt
 from functools import cache
 
 import pytest
+
 from xuke.application.calendar_seed import chinesecalendar_schedules, schedule_for
 from xuke.domain.calendar import WorkingCalendar, YearSchedule
 from xuke.domain.deadlines import (

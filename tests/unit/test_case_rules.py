@@ -6,6 +6,8 @@ import datetime as dt
 from functools import cache
 
 import pytest
+
+from tests.support import GYCP_ALL, at, enterprise
 from xuke.application.calendar_seed import chinesecalendar_schedules
 from xuke.domain.calendar import WorkingCalendar
 from xuke.domain.case import LicenseCase
@@ -25,8 +27,6 @@ from xuke.domain.errors import (
 from xuke.domain.model import Actor, AggregateSnapshot
 from xuke.domain.roles import Role
 from xuke.domain.stages import CaseStatus, Opinion, ServiceMethod, Stage, SuspensionReason
-
-from tests.support import GYCP_ALL, at, enterprise
 
 D = dt.date
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from xuke.domain.errors import ValidationFailed
 from xuke.domain.identifiers import (
     division_covers,
