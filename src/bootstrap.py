@@ -70,6 +70,11 @@ def build_application(
     env = eventsourcing_env(
         settings.resolved_database_url, create_tables=create_tables, pool_size=settings.pool_size
     )
+    if settings.cipher_key:
+        env |= {
+            "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+            "CIPHER_KEY": settings.cipher_key,
+        }
     return LicensingApplication(
         env,
         clock=clock,

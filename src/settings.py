@@ -16,6 +16,10 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./xuke-data")
     database_url: str = ""  # sqlite:///path or postgresql://user:pass@host:port/db?schema=name
     secret_key: str = DEVELOPMENT_SECRET  # keys the query codes (查询码)
+    # Base64 AES key (16, 24 or 32 bytes): encrypts every stored event at rest, so personal
+    # data (ID numbers, phones, addresses) never sits in the database in clear. Keep it safe:
+    # without it the history cannot be read.
+    cipher_key: str = ""
     demo: bool | None = None  # default: on for SQLite only
     yellow_days_left: int = Field(2, ge=0)
     yellow_fraction_used: float = Field(2 / 3, gt=0, le=1)

@@ -8,13 +8,14 @@ from typing import Any, ClassVar
 from uuid import uuid4
 
 import orjson
+from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from tests.support import GYCP_ALL, applicant, at, enterprise, staff
+from tests.support import GYCP_ALL, PERSON_ID, applicant, at, enterprise, person, staff
 from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
-from xuke.bootstrap import build_application
+from xuke.bootstrap import build_application, migrate
 from xuke.domain.calendar import YearSchedule
 from xuke.domain.model import Actor, Aggregate
 from xuke.domain.roles import Role
@@ -100,3 +101,25 @@ def test_loading_a_year_recomputes_provisional_deadlines_everywhere(
     history = app.calendar_history()
     assert [type(e).__name__ for e in history] == ["Opened", "YearScheduleLoaded"]
     assert history[-1].actor.role is Role.ADMIN
+
+
+def test_with_a_cipher_key_personal_data_is_encrypted_at_rest(
+    settings: Settings, clock: SettableClock
+) -> None:
+
+    encrypted = settings.model_copy(update={"cipher_key": AESCipher.create_key(32)})
+    migrate(encrypted, clock=clock).close()
+    app = build_application(encrypted, clock=clock)
+    try:
+        case = app.file_application(
+            applicant(PERSON_ID),
+            item_code="JLQJ-XSPZ",
+            applicant=person(),
+            jurisdiction_code="440106",
+            materials=["SQS"],
+        ).case
+        (stored,) = app.recorder.select_events(case.id)
+        assert PERSON_ID.encode() not in stored.state and "张三丰".encode() not in stored.state
+        assert app.get_case(case.case_no).applicant.id_number == PERSON_ID
+    finally:
+        app.close()
