@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from xuke.application.licensing import CommandResult, LicensingApplication
 from xuke.application.principal import Principal
 from xuke.domain.model import SHANGHAI
 from xuke.domain.roles import Role
@@ -52,3 +53,20 @@ def person(id_number: str = PERSON_ID) -> dict[str, Any]:
 
 
 GYCP_ALL = ["SQS", "YYZZ", "CPBZ", "SCSB"]  # every required material of GYCP-SCXK
+
+
+def gycp_filing(**overrides: Any) -> dict[str, Any]:
+    """A complete online application for an industrial product production licence."""
+    return {
+        "item_code": "GYCP-SCXK",
+        "applicant": enterprise(),
+        "jurisdiction_code": "440305",
+        "materials": GYCP_ALL,
+        **overrides,
+    }
+
+
+def file_gycp(
+    app: LicensingApplication, principal: Principal | None = None, **overrides: Any
+) -> CommandResult:
+    return app.file_application(principal or applicant(), **gycp_filing(**overrides))

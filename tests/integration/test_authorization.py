@@ -7,7 +7,15 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.support import GYCP_ALL, OTHER_ENTERPRISE_CODE, applicant, at, enterprise, staff
+from tests.support import (
+    GYCP_ALL,
+    OTHER_ENTERPRISE_CODE,
+    applicant,
+    at,
+    enterprise,
+    file_gycp,
+    staff,
+)
 from xuke.application.authorization import Forbidden
 from xuke.application.licensing import LicensingApplication
 from xuke.application.principal import Principal
@@ -27,13 +35,7 @@ def denied(app: LicensingApplication) -> list[Forbidden]:
 
 
 def filed(app: LicensingApplication) -> str:
-    result = app.file_application(
-        OWNER,
-        item_code="GYCP-SCXK",
-        applicant=enterprise(),
-        jurisdiction_code="440305",
-        materials=GYCP_ALL,
-    )
+    result = file_gycp(app, OWNER)
     return result.case.case_no
 
 
@@ -83,22 +85,9 @@ def test_applicants_act_only_for_themselves(
     with pytest.raises(Forbidden):
         app.withdraw_application(STRANGER, case_no, "不是我的")
     with pytest.raises(Forbidden):
-        app.file_application(
-            STRANGER,
-            item_code="GYCP-SCXK",
-            applicant=enterprise(),
-            jurisdiction_code="440305",
-            materials=GYCP_ALL,
-        )
+        file_gycp(app, STRANGER)
     with pytest.raises(Forbidden):  # the hall channel is the clerks'
-        app.file_application(
-            OWNER,
-            item_code="GYCP-SCXK",
-            applicant=enterprise(),
-            jurisdiction_code="440305",
-            materials=GYCP_ALL,
-            channel="HALL",
-        )
+        file_gycp(app, OWNER, channel="HALL")
     assert len(denied) == 3
     assert app.withdraw_application(OWNER, case_no, "企业转产").case.status == "WITHDRAWN"
 

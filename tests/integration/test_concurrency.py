@@ -7,7 +7,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from uuid import UUID
 
-from tests.support import GYCP_ALL, applicant, enterprise, staff
+from tests.support import file_gycp, staff
 from xuke.application.licensing import LicensingApplication
 from xuke.domain.errors import Conflict
 from xuke.domain.roles import Role
@@ -19,13 +19,7 @@ FILINGS_EACH = 2
 
 
 def case_at_approval(app: LicensingApplication) -> str:
-    case_no = app.file_application(
-        applicant(),
-        item_code="GYCP-SCXK",
-        applicant=enterprise(),
-        jurisdiction_code="440305",
-        materials=GYCP_ALL,
-    ).case.case_no
+    case_no = file_gycp(app).case.case_no
     app.accept_application(staff(Role.CLERK), case_no)
     app.record_opinion(staff(Role.HANDLER), case_no, Opinion.AGREE, "同意")
     app.record_opinion(staff(Role.REVIEWER), case_no, Opinion.AGREE, "同意")
@@ -72,13 +66,7 @@ def test_conflicting_commands_on_one_case_lose_nothing(app: LicensingApplication
 
 
 def test_one_winner_when_several_clerks_accept_at_once(app: LicensingApplication) -> None:
-    case_no = app.file_application(
-        applicant(),
-        item_code="GYCP-SCXK",
-        applicant=enterprise(),
-        jurisdiction_code="440305",
-        materials=GYCP_ALL,
-    ).case.case_no
+    case_no = file_gycp(app).case.case_no
     start = threading.Barrier(THREADS)
 
     def clerk(n: int) -> str:
@@ -107,10 +95,7 @@ def test_concurrent_filings_at_one_authority_get_unique_gap_free_numbers(
     def file(n: int) -> list[str]:
         start.wait()
         return [
-            app.file_application(
-                applicant(), item_code="GYCP-SCXK", applicant=enterprise(), jurisdiction_code="440305",
-                materials=GYCP_ALL, idempotency_key=f"file-{n}-{k}",
-            ).case.case_no
+            file_gycp(app, idempotency_key=f"file-{n}-{k}").case.case_no
             for k in range(FILINGS_EACH)
         ]  # fmt: skip
 

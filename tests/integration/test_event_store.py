@@ -12,7 +12,7 @@ from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from tests.support import GYCP_ALL, PERSON_ID, applicant, at, enterprise, person, staff
+from tests.support import PERSON_ID, applicant, at, file_gycp, person, staff
 from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
 from xuke.bootstrap import build_application, migrate
@@ -77,13 +77,7 @@ def test_loading_a_year_recomputes_provisional_deadlines_everywhere(
     app: LicensingApplication, settings: Settings, clock: SettableClock
 ) -> None:
     clock.set(at(2026, 11, 20))
-    case_no = app.file_application(
-        applicant(),
-        item_code="GYCP-SCXK",
-        applicant=enterprise(),
-        jurisdiction_code="440305",
-        materials=GYCP_ALL,
-    ).case.case_no
+    case_no = file_gycp(app).case.case_no
     clock.set(at(2026, 11, 26))
     case = app.accept_application(staff(Role.CLERK), case_no).case
     before = app.deadlines(case)

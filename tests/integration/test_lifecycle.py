@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tests.support import GYCP_ALL, applicant, at, enterprise, person, staff
+from tests.support import GYCP_ALL, applicant, at, enterprise, file_gycp, person, staff
 from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
 from xuke.bootstrap import build_application, migrate
@@ -28,10 +28,7 @@ CLERK, HANDLER, REVIEWER, APPROVER = (
 
 
 def file(app: LicensingApplication, materials: list[str] = GYCP_ALL, key: str | None = None) -> str:
-    result = app.file_application(
-        applicant(), item_code="GYCP-SCXK", applicant=enterprise(), jurisdiction_code="440305",
-        materials=materials, idempotency_key=key,
-    )  # fmt: skip
+    result = file_gycp(app, materials=materials, idempotency_key=key)
     return result.case.case_no
 
 
@@ -103,10 +100,7 @@ def test_business_failures_are_typed_and_store_nothing(
     with pytest.raises(NotFound):
         app.accept_application(CLERK, "440000-2026-GYCP-999999")
     with pytest.raises(ValidationFailed) as bad:
-        app.file_application(
-            applicant(), item_code="GYCP-SCXK", applicant=enterprise(credit_code="914403001922038217"),
-            jurisdiction_code="440305", materials=GYCP_ALL,
-        )  # fmt: skip
+        file_gycp(app, applicant=enterprise(credit_code="914403001922038217"))
     assert bad.value.field == "applicant.creditCode"
     with pytest.raises(ValidationFailed):
         app.file_application(
@@ -175,13 +169,7 @@ def test_a_person_may_apply_and_their_id_is_kept_from_public_view(
 
 
 def test_the_query_code_is_stored_only_as_a_hash(app: LicensingApplication) -> None:
-    result = app.file_application(
-        applicant(),
-        item_code="GYCP-SCXK",
-        applicant=enterprise(),
-        jurisdiction_code="440305",
-        materials=GYCP_ALL,
-    )
+    result = file_gycp(app)
     assert result.query_code and result.query_code not in result.case.query_code_hash
     assert app.check_query_code(result.case, result.query_code.lower())
     assert not app.check_query_code(result.case, "WRONGCODE1")
@@ -193,15 +181,9 @@ def test_the_query_code_is_stored_only_as_a_hash(app: LicensingApplication) -> N
 def test_a_retry_with_the_same_key_returns_the_first_result_and_stores_nothing(
     app: LicensingApplication,
 ) -> None:
-    first = app.file_application(
-        applicant(), item_code="GYCP-SCXK", applicant=enterprise(), jurisdiction_code="440305",
-        materials=GYCP_ALL, idempotency_key="file-1",
-    )  # fmt: skip
+    first = file_gycp(app, idempotency_key="file-1")
     position = app.recorder.max_notification_id()
-    again = app.file_application(
-        applicant(), item_code="GYCP-SCXK", applicant=enterprise(), jurisdiction_code="440305",
-        materials=GYCP_ALL, idempotency_key="file-1",
-    )  # fmt: skip
+    again = file_gycp(app, idempotency_key="file-1")
     assert again.replayed and again.case.case_no == first.case.case_no
     assert again.query_code == first.query_code
     assert app.recorder.max_notification_id() == position
@@ -222,17 +204,11 @@ def test_the_same_key_with_another_input_is_refused(app: LicensingApplication) -
 def test_idempotency_survives_a_restart(settings: Settings, clock: SettableClock) -> None:
     migrate(settings, clock=clock).close()
     before = build_application(settings, clock=clock)
-    first = before.file_application(
-        applicant(), item_code="GYCP-SCXK", applicant=enterprise(), jurisdiction_code="440305",
-        materials=GYCP_ALL, idempotency_key="k",
-    )  # fmt: skip
+    first = file_gycp(before, idempotency_key="k")
     before.close()
     after = build_application(settings, clock=clock)
     try:
-        again = after.file_application(
-            applicant(), item_code="GYCP-SCXK", applicant=enterprise(), jurisdiction_code="440305",
-            materials=GYCP_ALL, idempotency_key="k",
-        )  # fmt: skip
+        again = file_gycp(after, idempotency_key="k")
         assert again.replayed and again.case.case_no == first.case.case_no
         with pytest.raises(NotFound):
             after.get_case("440000-2026-GYCP-000002")  # no second case was filed
