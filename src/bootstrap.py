@@ -12,6 +12,7 @@ from psycopg import sql
 from xuke.application.clock import Clock
 from xuke.application.licensing import LicensingApplication
 from xuke.domain.deadlines import LightThresholds
+from xuke.projections.store import apply_migrations
 from xuke.settings import Settings
 
 
@@ -91,4 +92,5 @@ def migrate(settings: Settings, *, clock: Clock | None = None) -> LicensingAppli
         ensure_postgres_schema(settings.resolved_database_url)
     app = build_application(settings, clock=clock, create_tables=True)
     app.seed_calendar()
+    apply_migrations(settings.resolved_database_url)
     return app

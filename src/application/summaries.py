@@ -7,6 +7,7 @@ from typing import Any
 
 from xuke.domain.case import LicenseCase as C
 from xuke.domain.model import DomainEvent
+from xuke.domain.stages import SUSPENSION_REASONS
 
 EVENT_LABELS: dict[str, str] = {
     "ApplicationFiled": "申请",
@@ -38,10 +39,6 @@ SERVICE_METHODS = {
     "ELECTRONIC": "电子送达",
     "PUBLIC_NOTICE": "公告送达",
 }
-SUSPENSION_REASONS = {
-    "HEARING": "听证", "TENDERING": "招标", "AUCTION": "拍卖", "INSPECTION": "检验", "TESTING": "检测",
-    "QUARANTINE": "检疫", "APPRAISAL": "鉴定", "EXPERT_REVIEW": "专家评审",
-}  # fmt: skip
 
 _SUMMARIES: dict[type[Any], Callable[[Any], str]] = {
     C.ApplicationFiled: lambda e: (

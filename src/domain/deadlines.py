@@ -120,26 +120,43 @@ def public_notice_served_on(noticed_on: dt.date) -> dt.date:
     return noticed_on + dt.timedelta(days=PUBLIC_NOTICE_SERVICE_DAYS)
 
 
-def _light(
-    total_days: int,
-    due: dt.date,
-    done_on: dt.date | None,
-    today: dt.date,
-    calendar: WorkingCalendar,
-    thresholds: LightThresholds,
+@dataclass(frozen=True)
+class RunningDeadline:
+    """The deadline now running for a case: its length, its due date, when it was met."""
+
+    total_days: int
+    due: dt.date
+    done_on: dt.date | None
+
+
+def yellow_from(
+    running: RunningDeadline, calendar: WorkingCalendar, thresholds: LightThresholds
+) -> dt.date:
+    """The first day the case shows YELLOW: when at most ``yellow_days_left`` working days
+    remain, or at least ``yellow_fraction_used`` of the period is used — both are "at most K
+    working days left", so YELLOW starts on the (K+1)-th working day before the due date."""
+    left_by_fraction = int(running.total_days * (1 - thresholds.yellow_fraction_used) + 1e-9)
+    k = max(thresholds.yellow_days_left, left_by_fraction)
+    day, seen = running.due, 0
+    while True:
+        if calendar.is_working_day(day):
+            seen += 1
+            if seen == k + 1:
+                return day
+        if day <= running.due - dt.timedelta(days=400):
+            return day
+        day -= dt.timedelta(days=1)
+
+
+def light_of(
+    running: RunningDeadline, today: dt.date, calendar: WorkingCalendar, thresholds: LightThresholds
 ) -> Light:
-    """A running deadline's light against today; a met one by whether it was met in time.
-    ``total_days`` is the period's length net of suspensions, so a stopped clock never
-    looks like time being used."""
-    if done_on is not None:
-        return Light.RED if done_on > due else Light.GREEN
-    if today > due:
+    """A running deadline's light against today; a met one by whether it was met in time."""
+    if running.done_on is not None:
+        return Light.RED if running.done_on > running.due else Light.GREEN
+    if today > running.due:
         return Light.RED
-    left = calendar.working_days_between(today, due)
-    used = max(total_days - left, 0)
-    if left <= thresholds.yellow_days_left:
-        return Light.YELLOW
-    if total_days and used / total_days >= thresholds.yellow_fraction_used:
+    if today >= yellow_from(running, calendar, thresholds):
         return Light.YELLOW
     return Light.GREEN
 
@@ -170,27 +187,24 @@ def compute_deadlines(
         working_days_suspended=suspended,
         extended=clock.extended,
         provisional=provisional,
-        light=_current_light(clock, calendar, today, thresholds, acc, dec, srv),
+        light=light_of(running_deadline(clock, calendar, today), today, calendar, thresholds),
     )
 
 
-def _current_light(
+def running_deadline(
     clock: CaseClock,
     calendar: WorkingCalendar,
     today: dt.date,
-    thresholds: LightThresholds,
-    acc: DueDate,
-    dec: DueDate | None,
-    srv: DueDate | None,
-) -> Light:
-    """The light of the deadline now running: service after a decision, the decision after
-    acceptance, acceptance before that. A case closed without decision is judged by the
-    step it stopped at."""
-    stopped_on = clock.closed_on
-    if srv is not None and clock.decided_on is not None:
-        return _light(SERVICE_PERIOD_DAYS, srv.date, clock.served_on, today, calendar, thresholds)
+) -> RunningDeadline:
+    """The deadline now running: service after a decision, the decision after acceptance,
+    acceptance before that. A case ended without a decision is judged at the step it stopped."""
+    if clock.decided_on is not None:
+        srv = service_due(clock, calendar)
+        assert srv is not None
+        return RunningDeadline(SERVICE_PERIOD_DAYS, srv.date, clock.served_on)
+    dec = decision_due(clock, calendar, today)
     if dec is not None:
         total = clock.legal_days + (EXTENSION_DAYS if clock.extended else 0)
-        return _light(total, dec.date, stopped_on, today, calendar, thresholds)
-    done = clock.acceptance_decided_on or stopped_on
-    return _light(ACCEPTANCE_PERIOD_DAYS, acc.date, done, today, calendar, thresholds)
+        return RunningDeadline(total, dec.date, clock.closed_on)
+    done = clock.acceptance_decided_on or clock.closed_on
+    return RunningDeadline(ACCEPTANCE_PERIOD_DAYS, acceptance_due(clock, calendar).date, done)

@@ -76,6 +76,12 @@ class SuspensionReason(StrEnum):
     EXPERT_REVIEW = "EXPERT_REVIEW"  # 专家评审
 
 
+SUSPENSION_REASONS = {
+    "HEARING": "听证", "TENDERING": "招标", "AUCTION": "拍卖", "INSPECTION": "检验", "TESTING": "检测",
+    "QUARANTINE": "检疫", "APPRAISAL": "鉴定", "EXPERT_REVIEW": "专家评审",
+}  # fmt: skip
+
+
 class ServiceMethod(StrEnum):
     DIRECT = "DIRECT"  # 直接送达
     MAIL = "MAIL"  # 邮寄送达

@@ -1,0 +1,1 @@
+"""Numbered SQL migrations for the read models, applied by yoyo-migrations (``xuke migrate``)."""

@@ -1,0 +1,274 @@
+"""What every read model shares: an eventsourcing ``Projection`` that processes a *page* of
+stored events in one transaction together with its tracking position (exactly once), and the
+case states it reasons about.
+
+A page is applied by ``process_page``; eventsourcing's one-event ``process_event`` is the
+same thing for a page of one, so the classes also work under its ``ProjectionRunner``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, cast
+from uuid import UUID
+
+from eventsourcing.persistence import Mapper, Notification, Tracking, TrackingRecorder
+from eventsourcing.projection import Projection
+from eventsourcing.utils import get_topic
+
+from xuke.domain.calendar import HolidayCalendar, WorkingCalendar
+from xuke.domain.case import LicenseCase
+from xuke.domain.deadlines import LightThresholds
+from xuke.domain.model import DomainEvent, local_date
+from xuke.projections.store import Transaction, ViewStore
+
+CALENDAR_TOPICS = frozenset(
+    get_topic(c) for c in (HolidayCalendar.Opened, HolidayCalendar.YearScheduleLoaded)
+)
+CASE_TOPIC_PREFIX = get_topic(LicenseCase) + "."
+
+
+def iso(value: dt.date | dt.datetime | None) -> str | None:
+    """Dates as YYYY-MM-DD; times in UTC, so text order is time order on both engines."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    return value.isoformat()
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """One stored event as a projection sees it: its place in the log, its stored bytes (for
+    the audit hash) and the decoded event (None when the projection does not need it)."""
+
+    position: int
+    topic: str
+    originator_id: UUID
+    originator_version: int
+    state: bytes
+    event: DomainEvent | None
+
+    @property
+    def is_case_event(self) -> bool:
+        return self.topic.startswith(CASE_TOPIC_PREFIX)
+
+    @property
+    def is_calendar_event(self) -> bool:
+        return self.topic in CALENDAR_TOPICS
+
+
+class CaseStates:
+    """The case as it stood before and after each event, kept in an LRU cache; a case not
+    cached is loaded from the event store (with snapshots) at the version before the event."""
+
+    def __init__(self, load: Callable[[UUID, int], LicenseCase], size: int = 20_000) -> None:
+        self._load, self._size = load, size
+        self._cache: OrderedDict[UUID, LicenseCase] = OrderedDict()
+
+    def advance(self, event: LicenseCase.Event) -> tuple[LicenseCase | None, LicenseCase]:
+        case_id, version = event.originator_id, event.originator_version
+        case = self._cache.pop(case_id, None)
+        if case is not None and case.version != version - 1:
+            case = None
+        if case is None and version > 1:
+            case = self._load(case_id, version - 1)
+        before = copy.copy(case) if case is not None else None
+        after = cast(LicenseCase, event.mutate(case))
+        after.pending_events.clear()
+        self._cache[case_id] = after
+        if len(self._cache) > self._size:
+            self._cache.popitem(last=False)
+        return before, after
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+
+@dataclass
+class PageContext:
+    """What a projection may consult while applying a page."""
+
+    calendar: Callable[[], WorkingCalendar]
+    thresholds: LightThresholds
+    cases: CaseStates
+
+
+class Upserts:
+    """Rows collected during a page and written with one ``executemany`` at its end; the
+    last version of a row within the page wins, as it would one event at a time."""
+
+    def __init__(self, table: str, columns: Sequence[str], key: Sequence[str]) -> None:
+        self.table, self.columns, self.key = table, tuple(columns), tuple(key)
+        self.rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def put(self, row: dict[str, Any]) -> None:
+        self.rows[tuple(row[k] for k in self.key)] = row
+
+    def get(self, *key: Any) -> dict[str, Any] | None:
+        return self.rows.get(tuple(key))
+
+    def flush(self, tx: Transaction, table: str | None = None) -> None:
+        if not self.rows:
+            return
+        columns = ", ".join(self.columns)
+        marks = ", ".join(["%s"] * len(self.columns))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns if c not in self.key)
+        sql = (
+            f"INSERT INTO {table or self.table} ({columns}) VALUES ({marks}) "
+            f"ON CONFLICT ({', '.join(self.key)}) DO UPDATE SET {updates}"
+        )
+        tx.executemany(sql, [[row[c] for c in self.columns] for row in self.rows.values()])
+        self.rows.clear()
+
+
+class ViewTracking(TrackingRecorder):
+    """eventsourcing's tracking interface over our ``projection_tracking`` table."""
+
+    def __init__(self, store: ViewStore, projection: str) -> None:
+        self.store, self.projection = store, projection
+
+    def insert_tracking(self, tracking: Tracking) -> None:
+        expected = self.max_tracking_id(tracking.application_name)
+        with self.store.transaction() as tx:
+            write_position(tx, self.projection, tracking.notification_id, expected)
+
+    def max_tracking_id(self, application_name: str) -> int | None:
+        return read_position(self.store, self.projection)
+
+    def has_tracking_id(self, application_name: str, notification_id: int | None) -> bool:
+        if notification_id is None:
+            return True
+        return (self.max_tracking_id(application_name) or 0) >= notification_id
+
+
+def read_position(store: ViewStore, projection: str) -> int | None:
+    row = store.fetchone(
+        "SELECT position FROM projection_tracking WHERE projection = %s", [projection]
+    )
+    return int(row["position"]) if row else None
+
+
+class TrackingConflict(Exception):
+    """Another runner of the same projection moved its position: this one must stop."""
+
+
+def write_position(
+    tx: Transaction, projection: str, position: int, expected: int | None = None
+) -> None:
+    """Move the position from ``expected`` to ``position``, in the page's transaction. A
+    second runner of the same projection finds the position moved and fails here, so no
+    event is ever counted twice."""
+    now = iso(dt.datetime.now(dt.UTC))
+    if expected is None:
+        changed = tx.execute(
+            "INSERT INTO projection_tracking (projection, position, updated_at) VALUES (%s, %s, %s) "
+            "ON CONFLICT (projection) DO NOTHING",
+            [projection, position, now],
+        )
+    else:
+        changed = tx.execute(
+            "UPDATE projection_tracking SET position = %s, updated_at = %s WHERE projection = %s AND position = %s",
+            [position, now, projection, expected],
+        )
+    if changed != 1:
+        raise TrackingConflict(f"projection {projection} was moved by another runner")
+
+
+class ViewProjection(Projection[ViewTracking]):
+    """A read model: its name, its tables (for rebuilds), and how a page changes them."""
+
+    name: str = ""
+    tables: ClassVar[tuple[str, ...]] = ()
+    decodes: ClassVar[bool] = True  # does it need decoded events, or only stored bytes?
+
+    def __init__(
+        self, view: ViewTracking, context: PageContext, mapper: Mapper[UUID], suffix: str = ""
+    ) -> None:
+        super().__init__(view)
+        self.context, self.mapper, self.suffix = context, mapper, suffix
+
+    def table(self, name: str) -> str:
+        """The live table, or its shadow copy while rebuilding (``inbox_tasks__rebuild``)."""
+        return name + self.suffix
+
+    @property
+    def tracking_name(self) -> str:
+        return self.name + self.suffix
+
+    def wants(self, topic: str) -> bool:
+        """Which stored events it reads; the others only move its position."""
+        return topic.startswith(CASE_TOPIC_PREFIX) or topic in CALENDAR_TOPICS
+
+    def process_page(self, tx: Transaction, page: Sequence[Envelope]) -> None:
+        """Apply a page of events to the tables, inside ``tx``."""
+        raise NotImplementedError
+
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        """eventsourcing's interface: a page of one event."""
+        stored = self.mapper.to_stored_event(domain_event)
+        envelope = envelope_of(
+            Notification(
+                tracking.notification_id,
+                stored.originator_id,
+                stored.originator_version,
+                stored.topic,
+                stored.state,
+            ),
+            domain_event,
+        )
+        expected = self.view.max_tracking_id(tracking.application_name)
+        with self.view.store.transaction() as tx:
+            self.process_page(tx, [envelope])
+            write_position(tx, self.tracking_name, tracking.notification_id, expected)
+
+
+def envelope_of(notification: Notification, event: DomainEvent | None) -> Envelope:
+    originator_id = notification.originator_id
+    return Envelope(
+        position=notification.id,
+        topic=notification.topic,
+        originator_id=originator_id
+        if isinstance(originator_id, UUID)
+        else UUID(str(originator_id)),
+        originator_version=notification.originator_version,
+        state=notification.state,
+        event=event,
+    )
+
+
+class CaseProjection(ViewProjection):
+    """A read model of licence cases: each case event arrives with the case before and after
+    it; loading a calendar year asks the view to recompute what depends on the calendar."""
+
+    def process_page(self, tx: Transaction, page: Sequence[Envelope]) -> None:
+        for envelope in page:
+            if envelope.is_case_event:
+                event = envelope.event
+                assert isinstance(event, LicenseCase.Event)
+                before, after = self.context.cases.advance(event)
+                self.on_case_event(tx, event, before, after)
+            elif envelope.is_calendar_event:
+                assert envelope.event is not None
+                self.flush(tx)
+                self.on_calendar_changed(tx, local_date(envelope.event.timestamp))
+        self.flush(tx)
+
+    def on_case_event(
+        self,
+        tx: Transaction,
+        event: LicenseCase.Event,
+        before: LicenseCase | None,
+        after: LicenseCase,
+    ) -> None:
+        raise NotImplementedError
+
+    def on_calendar_changed(self, tx: Transaction, today: dt.date) -> None:
+        """Most views do not depend on the calendar."""
+
+    def flush(self, tx: Transaction) -> None:
+        """Write what the page collected."""

@@ -1,0 +1,112 @@
+"""case_deadlines: every field of the contract's ``Deadlines`` per case, recomputed on each
+case event and whenever a calendar year is loaded. Lights are not stored: they follow from
+``due_on``, ``yellow_from`` and today, so a case turns RED with no new event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from xuke.domain.calendar import WorkingCalendar
+from xuke.domain.case import LicenseCase
+from xuke.domain.deadlines import (
+    CaseClock,
+    LightThresholds,
+    compute_deadlines,
+    running_deadline,
+    yellow_from,
+)
+from xuke.domain.model import local_date
+from xuke.domain.stages import TERMINAL
+from xuke.projections.base import CaseProjection, Upserts, iso
+from xuke.projections.store import Transaction
+
+CLOCK = TypeAdapter(CaseClock)
+
+COLUMNS = (
+    "case_id", "case_no", "item_code", "jurisdiction_code", "status", "stage", "is_open",
+    "acceptance_due", "decision_due", "committed_due", "service_due", "working_days_used",
+    "working_days_suspended", "extended", "provisional", "due_on", "yellow_from", "done_on",
+    "received_on", "accepted_on", "decided_on", "closed_on", "calendar_version", "clock",
+)  # fmt: skip
+
+
+def clock_json(clock: CaseClock) -> str:
+    return CLOCK.dump_json(clock).decode()
+
+
+def clock_from_json(text: str) -> CaseClock:
+    return CLOCK.validate_json(text)
+
+
+def deadline_columns(
+    clock: CaseClock, calendar: WorkingCalendar, today: dt.date, thresholds: LightThresholds
+) -> dict[str, Any]:
+    """The stored deadline fields of one case, as of ``today`` (the event's date)."""
+    deadlines = compute_deadlines(clock, calendar, today, thresholds)
+    running = running_deadline(clock, calendar, today)
+    return {
+        "acceptance_due": iso(deadlines.acceptance_due),
+        "decision_due": iso(deadlines.decision_due),
+        "committed_due": iso(deadlines.committed_due),
+        "service_due": iso(deadlines.service_due),
+        "working_days_used": deadlines.working_days_used,
+        "working_days_suspended": deadlines.working_days_suspended,
+        "extended": int(deadlines.extended),
+        "provisional": int(deadlines.provisional),
+        "due_on": iso(running.due),
+        "yellow_from": iso(yellow_from(running, calendar, thresholds)),
+        "done_on": iso(running.done_on),
+        "calendar_version": calendar.version,
+        "clock": clock_json(clock),
+    }
+
+
+class DeadlinesProjection(CaseProjection):
+    name = "deadlines"
+    tables = ("case_deadlines",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = Upserts(self.table("case_deadlines"), COLUMNS, ("case_id",))
+
+    def on_case_event(
+        self,
+        tx: Transaction,
+        event: LicenseCase.Event,
+        before: LicenseCase | None,
+        after: LicenseCase,
+    ) -> None:
+        clock = after.clock()
+        today = local_date(event.timestamp)
+        self.rows.put(
+            {
+                "case_id": str(after.id),
+                "case_no": after.case_no,
+                "item_code": after.item_code,
+                "jurisdiction_code": after.jurisdiction_code,
+                "status": after.status.value,
+                "stage": after.stage.value,
+                "is_open": int(after.status not in TERMINAL),
+                "received_on": iso(clock.received_on),
+                "accepted_on": iso(clock.accepted_on),
+                "decided_on": iso(clock.decided_on),
+                "closed_on": iso(after.closed_on),
+                **deadline_columns(clock, self.context.calendar(), today, self.context.thresholds),
+            }
+        )
+
+    def on_calendar_changed(self, tx: Transaction, today: dt.date) -> None:
+        """Loading a year recomputes every open case whose deadline was provisional."""
+        calendar = self.context.calendar()
+        rows = tx.fetchall(f"SELECT * FROM {self.rows.table} WHERE provisional = 1 AND is_open = 1")
+        for row in rows:
+            clock = clock_from_json(row["clock"])
+            self.rows.put(
+                {**row, **deadline_columns(clock, calendar, today, self.context.thresholds)}
+            )
+
+    def flush(self, tx: Transaction) -> None:
+        self.rows.flush(tx)

@@ -1,0 +1,84 @@
+"""inbox: one task per (case, stage visit). 新建 NEW — tasks of cases the user filed, not yet
+sent on; 待办 TODO — open tasks assigned to the user or waiting for a group they belong to;
+已办 DONE — tasks the user completed (sent on to the next stage)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from xuke.domain.case import LicenseCase
+from xuke.domain.case_records import Task
+from xuke.domain.deadlines import running_deadline
+from xuke.domain.model import local_date
+from xuke.projections.base import CaseProjection, Upserts, iso
+from xuke.projections.deadlines import clock_from_json, clock_json
+from xuke.projections.store import Transaction
+
+COLUMNS = (
+    "task_id", "case_id", "case_no", "item_name", "applicant_name", "jurisdiction_code", "stage",
+    "candidate_group", "assignee", "created_by", "arrived_at", "completed_at", "completed_by",
+    "due_on", "period_days", "clock", "is_open",
+)  # fmt: skip
+
+
+def task_row(case: LicenseCase, task: Task) -> dict[str, Any]:
+    return {
+        "task_id": case.task_id(task),
+        "case_id": str(case.id),
+        "case_no": case.case_no,
+        "item_name": case.item_name,
+        "applicant_name": case.applicant.name,
+        "jurisdiction_code": case.jurisdiction_code,
+        "stage": task.stage.value,
+        "candidate_group": task.candidate_group,
+        "assignee": task.assignee,
+        "created_by": case.filed_by.id if task.no == 1 else None,
+        "arrived_at": iso(task.arrived_at),
+        "completed_at": None,
+        "completed_by": None,
+        "due_on": None,
+        "period_days": None,
+        "clock": None,
+        "is_open": 1,
+    }
+
+
+class InboxProjection(CaseProjection):
+    name = "inbox"
+    tables = ("inbox_tasks",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = Upserts(self.table("inbox_tasks"), COLUMNS, ("task_id",))
+
+    def on_case_event(
+        self,
+        tx: Transaction,
+        event: LicenseCase.Event,
+        before: LicenseCase | None,
+        after: LicenseCase,
+    ) -> None:
+        old = before.task if before else None
+        new = after.task
+        if before is not None and old is not None and (new is None or new.no != old.no):
+            done = task_row(before, old)
+            done.update(completed_at=iso(event.timestamp), completed_by=event.actor.id, is_open=0)
+            self.rows.put(done)
+        if new is not None:
+            row = task_row(after, new)
+            clock = after.clock()
+            running = running_deadline(clock, self.context.calendar(), local_date(event.timestamp))
+            row.update(
+                due_on=iso(running.due), period_days=running.total_days, clock=clock_json(clock)
+            )
+            self.rows.put(row)
+
+    def on_calendar_changed(self, tx: Transaction, today: dt.date) -> None:
+        calendar = self.context.calendar()
+        for row in tx.fetchall(f"SELECT * FROM {self.rows.table} WHERE is_open = 1"):
+            running = running_deadline(clock_from_json(row["clock"]), calendar, today)
+            self.rows.put({**row, "due_on": iso(running.due), "period_days": running.total_days})
+
+    def flush(self, tx: Transaction) -> None:
+        self.rows.flush(tx)

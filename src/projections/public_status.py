@@ -1,0 +1,92 @@
+"""public_status (办事进度): what the public and the applicant see — status and steps with
+dates. No ID number, phone, address or internal opinion; a person's name is masked (张*).
+Looked up by case number and the hash of the query code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from xuke.domain.case import LicenseCase as C
+from xuke.domain.deadlines import decision_due
+from xuke.domain.model import local_date
+from xuke.domain.stages import SUSPENSION_REASONS
+from xuke.projections.base import CaseProjection, Upserts, iso
+from xuke.projections.store import Transaction
+
+COLUMNS = (
+    "case_no", "query_code_hash", "item_name", "applicant_name", "status", "stage", "received_on",
+    "accepted_on", "decision_due", "decided_on", "decision", "steps",
+)  # fmt: skip
+
+# The public note of each step; events not listed here add no step (claims, opinions that
+# keep the stage).
+STEP_NOTES: dict[type[Any], Callable[[Any], str | None]] = {
+    C.ApplicationFiled: lambda e: "申请已接收",
+    C.CorrectionRequested: lambda e: "请补正材料: " + "、".join(e.notice.missing_materials),
+    C.CorrectionSubmitted: lambda e: "补正材料已接收",
+    C.ApplicationAccepted: lambda e: "已受理",
+    C.ApplicationDeemedAccepted: lambda e: "依法视为受理",
+    C.ApplicationNotAccepted: lambda e: "不予受理",
+    C.OpinionRecorded: lambda e: None,
+    C.ClockSuspended: lambda e: f"因{SUSPENSION_REASONS[e.suspension.reason]}中止计时",
+    C.ClockResumed: lambda e: "恢复计时",
+    C.DeadlineExtended: lambda e: "决定期限依法延长",
+    C.LicenseGranted: lambda e: "准予许可",
+    C.LicenseDenied: lambda e: "不予许可",
+    C.CertificateIssued: lambda e: "证书已制作",
+    C.DecisionServed: lambda e: "决定已送达",
+    C.ApplicationWithdrawn: lambda e: "申请人撤回申请",
+    C.CaseTerminated: lambda e: "终止办理",
+}
+
+
+class PublicStatusProjection(CaseProjection):
+    name = "public_status"
+    tables = ("public_status",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = Upserts(self.table("public_status"), COLUMNS, ("case_no",))
+
+    def _steps_so_far(self, tx: Transaction, case_no: str) -> list[dict[str, Any]]:
+        row = self.rows.get(case_no) or tx.fetchone(
+            f"SELECT steps FROM {self.rows.table} WHERE case_no = %s", [case_no]
+        )
+        return list(orjson.loads(row["steps"])) if row else []
+
+    def on_case_event(self, tx: Transaction, event: C.Event, before: C | None, after: C) -> None:
+        note = STEP_NOTES.get(type(event))
+        steps = [] if before is None else self._steps_so_far(tx, after.case_no)
+        moved = before is None or (before.status, before.stage) != (after.status, after.stage)
+        if note is not None and (moved or note(event) is not None):
+            steps.append(
+                {
+                    "stage": after.stage.value,
+                    "status": after.status.value,
+                    "at": iso(event.timestamp),
+                    "note": note(event),
+                }
+            )
+        due = decision_due(after.clock(), self.context.calendar(), local_date(event.timestamp))
+        self.rows.put(
+            {
+                "case_no": after.case_no,
+                "query_code_hash": after.query_code_hash,
+                "item_name": after.item_name,
+                "applicant_name": after.applicant.public_name,
+                "status": after.status.value,
+                "stage": after.stage.value,
+                "received_on": iso(local_date(after.received_at)),
+                "accepted_on": iso(after.accepted_on),
+                "decision_due": iso(due.date) if due else None,
+                "decided_on": iso(after.decided_on),
+                "decision": after.decision,
+                "steps": orjson.dumps(steps).decode(),
+            }
+        )
+
+    def flush(self, tx: Transaction) -> None:
+        self.rows.flush(tx)

@@ -1,0 +1,52 @@
+"""licence_register: granted licences, public under Art. 40 (公示) — searchable by holder and
+item. A person's name is masked; only enterprises show a credit code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xuke.domain.case import LicenseCase
+from xuke.projections.base import CaseProjection, Upserts, iso
+from xuke.projections.store import Transaction
+
+COLUMNS = (
+    "certificate_no", "item_code", "item_name", "holder_name", "holder_credit_code",
+    "jurisdiction_code", "decided_on", "valid_from", "valid_to", "case_no",
+)  # fmt: skip
+
+
+class LicenceRegisterProjection(CaseProjection):
+    name = "licence_register"
+    tables = ("licence_register",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = Upserts(self.table("licence_register"), COLUMNS, ("certificate_no",))
+
+    def on_case_event(
+        self,
+        tx: Transaction,
+        event: LicenseCase.Event,
+        before: LicenseCase | None,
+        after: LicenseCase,
+    ) -> None:
+        if not isinstance(event, LicenseCase.CertificateIssued):
+            return
+        assert after.certificate_no and after.valid_from and after.decided_on
+        self.rows.put(
+            {
+                "certificate_no": after.certificate_no,
+                "item_code": after.item_code,
+                "item_name": after.item_name,
+                "holder_name": after.applicant.public_name,
+                "holder_credit_code": after.applicant.credit_code,
+                "jurisdiction_code": after.jurisdiction_code,
+                "decided_on": iso(after.decided_on),
+                "valid_from": iso(after.valid_from),
+                "valid_to": iso(after.valid_to),
+                "case_no": after.case_no,
+            }
+        )
+
+    def flush(self, tx: Transaction) -> None:
+        self.rows.flush(tx)

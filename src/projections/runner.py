@@ -1,0 +1,232 @@
+"""Running projections: pages of events, one transaction per page, woken by PostgreSQL's
+LISTEN/NOTIFY or by polling on SQLite.
+
+Why not eventsourcing's ``ProjectionRunner``: it commits once per event (~1,000 events/s
+here, DESIGN §9) and has no SQLite subscription; one runner for both engines that commits a
+page at a time drives the same ``Projection`` classes ~10× faster. A LISTEN connection can
+drop without a word (eventsourcing issue #305): the listener reconnects on any error, and the
+worker polls every ``poll_seconds`` anyway, so a silent drop costs at most that much lag.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from psycopg import sql
+
+from xuke.application.licensing import LicensingApplication
+from xuke.domain.case import LicenseCase
+from xuke.projections.audit import AuditTrailProjection
+from xuke.projections.base import (
+    CaseStates,
+    PageContext,
+    ViewProjection,
+    ViewTracking,
+    envelope_of,
+    read_position,
+    write_position,
+)
+from xuke.projections.deadlines import DeadlinesProjection
+from xuke.projections.inbox import InboxProjection
+from xuke.projections.public_status import PublicStatusProjection
+from xuke.projections.register import LicenceRegisterProjection
+from xuke.projections.store import ViewStore, pg_connect
+
+log = logging.getLogger("xuke.projections")
+
+PROJECTIONS: dict[str, type[ViewProjection]] = {
+    p.name: p
+    for p in (
+        InboxProjection,
+        PublicStatusProjection,
+        AuditTrailProjection,
+        DeadlinesProjection,
+        LicenceRegisterProjection,
+    )
+}
+PAGE_SIZE = 500
+
+
+class ProjectionWorker:
+    """Keeps one projection up to date with the application's notification log."""
+
+    def __init__(
+        self,
+        app: LicensingApplication,
+        store: ViewStore,
+        projection: type[ViewProjection],
+        *,
+        page_size: int = PAGE_SIZE,
+        suffix: str = "",
+    ) -> None:
+        self.app, self.store, self.page_size = app, store, page_size
+        context = PageContext(
+            calendar=app.working_calendar,
+            thresholds=app.thresholds,
+            cases=CaseStates(self._load_case),
+        )
+        self.projection = projection(
+            ViewTracking(store, projection.name + suffix), context, app.mapper, suffix
+        )
+        self._position: int | None = None
+        self._position_known = False
+
+    def _load_case(self, case_id: UUID, version: int) -> LicenseCase:
+        case: LicenseCase = self.app.repository.get(case_id, version=version)
+        return case
+
+    @property
+    def name(self) -> str:
+        return self.projection.tracking_name
+
+    def position(self) -> int:
+        if not self._position_known:
+            self._position, self._position_known = read_position(self.store, self.name), True
+        return self._position or 0
+
+    def run_page(self) -> int:
+        """Apply the next page, if any; returns how many stored events it consumed."""
+        start = self.position()
+        notifications = self.app.recorder.select_notifications(
+            start=start, limit=self.page_size, inclusive_of_start=False
+        )
+        if not notifications:
+            return 0
+        wanted = [n for n in notifications if self.projection.wants(n.topic)]
+        page = [envelope_of(n, self.app.mapper.to_domain_event(n)) for n in wanted]  # type: ignore[arg-type]
+        last = notifications[-1].id
+        try:
+            with self.store.transaction() as tx:
+                self.projection.process_page(tx, page)
+                write_position(
+                    tx, self.name, last, self._position if self._position_known else None
+                )
+        except BaseException:
+            self._position_known = False  # re-read: the page did not happen
+            self.projection.context.cases.clear()
+            raise
+        self._position = last
+        return len(notifications)
+
+    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
+        """Apply pages until the log is exhausted; returns the number of events consumed."""
+        total = 0
+        while consumed := self.run_page():
+            total += consumed
+            if progress:
+                progress(consumed)
+        return total
+
+    def run(self, stop: threading.Event, wake: threading.Event, poll_seconds: float) -> None:
+        """Until ``stop``: catch up, then sleep until woken or ``poll_seconds`` pass."""
+        while not stop.is_set():
+            wake.clear()
+            try:
+                if self.run_page():
+                    continue
+            except Exception:
+                log.exception("projection %s failed; retrying", self.name)
+                stop.wait(1.0)
+                continue
+            wake.wait(poll_seconds)
+
+
+class Listener:
+    """LISTEN on the event store's channel and set ``wake`` on every NOTIFY; reconnect on
+    any error (and wake the workers then, since notifications may have been missed)."""
+
+    def __init__(self, database_url: str, channel: str, wakes: list[threading.Event]) -> None:
+        self.database_url, self.channel, self.wakes = database_url, channel, wakes
+        self.connected = threading.Event()
+        self.backend_pid: int | None = None
+
+    def _wake_all(self) -> None:
+        for wake in self.wakes:
+            wake.set()
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                with pg_connect(self.database_url) as conn:
+                    conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+                    self.backend_pid = conn.info.backend_pid
+                    self.connected.set()
+                    self._wake_all()
+                    while not stop.is_set():
+                        for _ in conn.notifies(timeout=0.5, stop_after=1):
+                            self._wake_all()
+            except Exception as e:  # the connection dropped: say so, and listen again
+                self.connected.clear()
+                log.warning("LISTEN connection lost (%s); reconnecting", e)
+                self._wake_all()
+                stop.wait(0.2)
+
+
+class ProjectionRunner:
+    """Runs workers for the named projections in threads of this process."""
+
+    def __init__(
+        self,
+        app: LicensingApplication,
+        store: ViewStore,
+        names: list[str] | None = None,
+        *,
+        database_url: str = "",
+        poll_seconds: float | None = None,
+    ) -> None:
+        unknown = set(names or []) - set(PROJECTIONS)
+        if unknown:
+            raise ValueError(f"unknown projections: {', '.join(sorted(unknown))}")
+        self.workers = [
+            ProjectionWorker(app, store, PROJECTIONS[n]) for n in (names or list(PROJECTIONS))
+        ]
+        self.stop_event = threading.Event()
+        self.wakes = [threading.Event() for _ in self.workers]
+        self.listener: Listener | None = None
+        channel = getattr(app.recorder, "channel_name", None)
+        if channel and not store.is_sqlite:
+            self.listener = Listener(database_url or store.url, channel, self.wakes)
+        self.poll_seconds = (
+            poll_seconds if poll_seconds is not None else (1.0 if self.listener else 0.02)
+        )
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> ProjectionRunner:
+        if self.listener is not None:
+            self._spawn(self.listener.run, "listener", self.stop_event)
+            self.listener.connected.wait(5)
+        for worker, wake in zip(self.workers, self.wakes, strict=True):
+            self._spawn(worker.run, worker.name, self.stop_event, wake, self.poll_seconds)
+        return self
+
+    def _spawn(self, target: Callable[..., Any], name: str, *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, name=f"projection-{name}", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def wake(self) -> None:
+        for wake in self.wakes:
+            wake.set()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.wake()
+        for thread in self._threads:
+            thread.join(timeout=10)
+
+    def wait_for(self, position: int, timeout: float = 2.0, names: list[str] | None = None) -> bool:
+        """Read-your-writes: block until the named views (all by default) have processed
+        ``position``; polls the in-memory positions every millisecond, no back-off."""
+        self.wake()
+        deadline = time.monotonic() + timeout
+        workers = [w for w in self.workers if names is None or w.projection.name in names]
+        while any(w.position() < position for w in workers):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.001)
+        return True

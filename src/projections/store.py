@@ -1,0 +1,155 @@
+"""Where read models live: a small SQL gateway over SQLite or PostgreSQL.
+
+SQL is written once with ``%s`` placeholders; SQLite gets ``?``. Dates and times are ISO
+text, so the same statements and the same migrations serve both engines.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import parse_qs, urlparse
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+Row = dict[str, Any]
+
+
+class Cursor(Protocol):
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+    def executemany(self, sql: str, params: Sequence[Sequence[Any]]) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def fetchone(self) -> Any: ...
+
+
+class Transaction:
+    """A cursor that speaks our one SQL dialect on either engine."""
+
+    def __init__(self, cursor: Any, sqlite: bool) -> None:
+        self._cursor, self._sqlite = cursor, sqlite
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("%s", "?") if self._sqlite else sql
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; returns how many rows it changed."""
+        self._cursor.execute(self._sql(sql), tuple(params))
+        return int(self._cursor.rowcount)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self._cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        self.execute(sql, params)
+        return [dict(r) for r in self._cursor.fetchall()]
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        self.execute(sql, params)
+        row = self._cursor.fetchone()
+        return dict(row) if row is not None else None
+
+
+class ViewStore:
+    """Connections to the read-model database: ``sqlite:///path`` or ``postgresql://…?schema=``."""
+
+    def __init__(self, database_url: str, pool_size: int = 5) -> None:
+        url = urlparse(database_url)
+        self.url = database_url
+        self.is_sqlite = url.scheme == "sqlite"
+        self.schema = parse_qs(url.query).get("schema", [""])[0]
+        self._local = threading.local()
+        self._pool: ConnectionPool | None = None
+        if self.is_sqlite:
+            self.path = database_url.removeprefix("sqlite:///")
+        else:
+            options = f"-c search_path={self.schema}" if self.schema else ""
+            self._pool = ConnectionPool(
+                database_url.split("?", 1)[0],
+                min_size=1,
+                max_size=pool_size,
+                kwargs={"options": options, "row_factory": dict_row, "autocommit": False},
+                open=True,
+            )
+
+    def _sqlite_connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self, write: bool = True) -> Iterator[Transaction]:
+        """One transaction: committed on success, rolled back on any error."""
+        if self._pool is None:
+            conn = self._sqlite_connection()
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield Transaction(conn.cursor(), sqlite=True)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return
+        with self._pool.connection() as pg, pg.transaction():
+            yield Transaction(pg.cursor(), sqlite=False)
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self.transaction(write=False) as tx:
+            return tx.fetchall(sql, params)
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        with self.transaction(write=False) as tx:
+            return tx.fetchone(sql, params)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+def migrations_dir() -> Path:
+    return Path(str(files("xuke.migrations")))
+
+
+def apply_migrations(database_url: str) -> list[str]:
+    """Apply every pending numbered SQL file in ``migrations/`` (yoyo-migrations)."""
+    from yoyo import get_backend, read_migrations
+
+    url = urlparse(database_url)
+    if url.scheme == "sqlite":
+        yoyo_url = database_url
+    else:
+        yoyo_url = database_url.replace(f"{url.scheme}://", "postgresql+psycopg://", 1)
+    backend = get_backend(yoyo_url)
+    migrations = read_migrations(str(migrations_dir()))
+    with backend.lock():
+        pending = backend.to_apply(migrations)
+        backend.apply_migrations(pending)
+    applied = [m.id for m in pending]
+    backend.connection.close()
+    return applied
+
+
+def pg_connect(database_url: str) -> psycopg.Connection[Any]:
+    """A plain autocommit connection (for LISTEN and administrative statements)."""
+    url = urlparse(database_url)
+    schema = parse_qs(url.query).get("schema", [""])[0]
+    options = f"-c search_path={schema}" if schema else ""
+    return psycopg.connect(database_url.split("?", 1)[0], autocommit=True, options=options)
