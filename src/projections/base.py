@@ -213,11 +213,11 @@ class ViewProjection(Projection[ViewTracking]):
         stored = self.mapper.to_stored_event(domain_event)
         envelope = envelope_of(
             Notification(
-                tracking.notification_id,
-                stored.originator_id,
-                stored.originator_version,
-                stored.topic,
-                stored.state,
+                id=tracking.notification_id,
+                originator_id=stored.originator_id,
+                originator_version=stored.originator_version,
+                topic=stored.topic,
+                state=stored.state,
             ),
             domain_event,
         )
