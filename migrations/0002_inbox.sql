@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS inbox_tasks (
     due_on TEXT,
     period_days INTEGER,
     clock TEXT,
+    computed_on TEXT,  -- the date the stored values were computed as of (the last event's)
     is_open INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS inbox_tasks_todo_group ON inbox_tasks (candidate_group, is_open, due_on, arrived_at, task_id);
@@ -25,3 +26,4 @@ CREATE INDEX IF NOT EXISTS inbox_tasks_todo_assignee ON inbox_tasks (assignee, i
 CREATE INDEX IF NOT EXISTS inbox_tasks_new ON inbox_tasks (created_by, is_open, due_on, arrived_at, task_id);
 CREATE INDEX IF NOT EXISTS inbox_tasks_done ON inbox_tasks (completed_by, completed_at, task_id);
 CREATE INDEX IF NOT EXISTS inbox_tasks_case ON inbox_tasks (case_id);
+CREATE INDEX IF NOT EXISTS inbox_tasks_open_due ON inbox_tasks (is_open, due_on);

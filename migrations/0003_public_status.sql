@@ -11,5 +11,8 @@ CREATE TABLE IF NOT EXISTS public_status (
     decision_due TEXT,
     decided_on TEXT,
     decision TEXT,
-    steps TEXT NOT NULL
+    steps TEXT NOT NULL,
+    computed_on TEXT,  -- the date the stored values were computed as of (the last event's)
+    clock TEXT NOT NULL  -- internal: to recompute decision_due when a calendar year is loaded
 );
+CREATE INDEX IF NOT EXISTS public_status_decision_due ON public_status (decision_due);

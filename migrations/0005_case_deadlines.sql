@@ -23,9 +23,10 @@ CREATE TABLE IF NOT EXISTS case_deadlines (
     accepted_on TEXT,
     decided_on TEXT,
     closed_on TEXT,
-    calendar_version INTEGER NOT NULL,
+    horizon TEXT NOT NULL,
+    computed_on TEXT,  -- the date the stored values were computed as of (the last event's)
     clock TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS case_deadlines_open_due ON case_deadlines (is_open, due_on, case_no);
 CREATE INDEX IF NOT EXISTS case_deadlines_open_yellow ON case_deadlines (is_open, yellow_from, case_no);
-CREATE INDEX IF NOT EXISTS case_deadlines_provisional ON case_deadlines (provisional, is_open);
+CREATE INDEX IF NOT EXISTS case_deadlines_horizon ON case_deadlines (horizon, received_on);

@@ -252,10 +252,10 @@ class CaseProjection(ViewProjection):
                 assert isinstance(event, LicenseCase.Event)
                 before, after = self.context.cases.advance(event)
                 self.on_case_event(tx, event, before, after)
-            elif envelope.is_calendar_event:
-                assert envelope.event is not None
+            elif isinstance(envelope.event, HolidayCalendar.YearScheduleLoaded):
                 self.flush(tx)
-                self.on_calendar_changed(tx, local_date(envelope.event.timestamp))
+                year = envelope.event.schedule.year
+                self.on_calendar_changed(tx, local_date(envelope.event.timestamp), year)
         self.flush(tx)
 
     def on_case_event(
@@ -267,8 +267,10 @@ class CaseProjection(ViewProjection):
     ) -> None:
         raise NotImplementedError
 
-    def on_calendar_changed(self, tx: Transaction, today: dt.date) -> None:
-        """Most views do not depend on the calendar."""
+    def on_calendar_changed(self, tx: Transaction, today: dt.date, year: int) -> None:
+        """A year's schedule was loaded: recompute what was computed across that year.
+        Views always compute with the calendar now in force, so a rebuild, which reaches
+        this point with the same calendar, ends with the same rows."""
 
     def flush(self, tx: Transaction) -> None:
         """Write what the page collected."""

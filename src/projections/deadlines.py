@@ -29,7 +29,7 @@ COLUMNS = (
     "case_id", "case_no", "item_code", "jurisdiction_code", "status", "stage", "is_open",
     "acceptance_due", "decision_due", "committed_due", "service_due", "working_days_used",
     "working_days_suspended", "extended", "provisional", "due_on", "yellow_from", "done_on",
-    "received_on", "accepted_on", "decided_on", "closed_on", "calendar_version", "clock",
+    "received_on", "accepted_on", "decided_on", "closed_on", "horizon", "computed_on", "clock",
 )  # fmt: skip
 
 
@@ -47,7 +47,14 @@ def deadline_columns(
     """The stored deadline fields of one case, as of ``today`` (the event's date)."""
     deadlines = compute_deadlines(clock, calendar, today, thresholds)
     running = running_deadline(clock, calendar, today)
+    reached = [
+        today,
+        running.due,
+        *(d for d in (deadlines.decision_due, deadlines.committed_due, deadlines.service_due) if d),
+    ]
     return {
+        "horizon": iso(max(reached)),  # the last day any of these computations looked at
+        "computed_on": iso(today),
         "acceptance_due": iso(deadlines.acceptance_due),
         "decision_due": iso(deadlines.decision_due),
         "committed_due": iso(deadlines.committed_due),
@@ -59,7 +66,6 @@ def deadline_columns(
         "due_on": iso(running.due),
         "yellow_from": iso(yellow_from(running, calendar, thresholds)),
         "done_on": iso(running.done_on),
-        "calendar_version": calendar.version,
         "clock": clock_json(clock),
     }
 
@@ -98,14 +104,18 @@ class DeadlinesProjection(CaseProjection):
             }
         )
 
-    def on_calendar_changed(self, tx: Transaction, today: dt.date) -> None:
-        """Loading a year recomputes every open case whose deadline was provisional."""
+    def on_calendar_changed(self, tx: Transaction, today: dt.date, year: int) -> None:
+        """Loading a year recomputes every case whose deadlines reach into it — among them
+        every open case whose deadline was provisional — as of the same day as before."""
         calendar = self.context.calendar()
-        rows = tx.fetchall(f"SELECT * FROM {self.rows.table} WHERE provisional = 1 AND is_open = 1")
+        rows = tx.fetchall(
+            f"SELECT * FROM {self.rows.table} WHERE horizon >= %s AND received_on <= %s",
+            [f"{year}-01-01", f"{year}-12-31"],
+        )
         for row in rows:
-            clock = clock_from_json(row["clock"])
+            clock, as_of = clock_from_json(row["clock"]), dt.date.fromisoformat(row["computed_on"])
             self.rows.put(
-                {**row, **deadline_columns(clock, calendar, today, self.context.thresholds)}
+                {**row, **deadline_columns(clock, calendar, as_of, self.context.thresholds)}
             )
 
     def flush(self, tx: Transaction) -> None:

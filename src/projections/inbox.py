@@ -18,7 +18,7 @@ from xuke.projections.store import Transaction
 COLUMNS = (
     "task_id", "case_id", "case_no", "item_name", "applicant_name", "jurisdiction_code", "stage",
     "candidate_group", "assignee", "created_by", "arrived_at", "completed_at", "completed_by",
-    "due_on", "period_days", "clock", "is_open",
+    "due_on", "period_days", "clock", "computed_on", "is_open",
 )  # fmt: skip
 
 
@@ -40,6 +40,7 @@ def task_row(case: LicenseCase, task: Task) -> dict[str, Any]:
         "due_on": None,
         "period_days": None,
         "clock": None,
+        "computed_on": None,
         "is_open": 1,
     }
 
@@ -68,16 +69,20 @@ class InboxProjection(CaseProjection):
         if new is not None:
             row = task_row(after, new)
             clock = after.clock()
-            running = running_deadline(clock, self.context.calendar(), local_date(event.timestamp))
-            row.update(
-                due_on=iso(running.due), period_days=running.total_days, clock=clock_json(clock)
-            )
+            today = local_date(event.timestamp)
+            running = running_deadline(clock, self.context.calendar(), today)
+            row.update(due_on=iso(running.due), period_days=running.total_days)
+            row.update(clock=clock_json(clock), computed_on=iso(today))
             self.rows.put(row)
 
-    def on_calendar_changed(self, tx: Transaction, today: dt.date) -> None:
+    def on_calendar_changed(self, tx: Transaction, today: dt.date, year: int) -> None:
         calendar = self.context.calendar()
-        for row in tx.fetchall(f"SELECT * FROM {self.rows.table} WHERE is_open = 1"):
-            running = running_deadline(clock_from_json(row["clock"]), calendar, today)
+        rows = tx.fetchall(
+            f"SELECT * FROM {self.rows.table} WHERE is_open = 1 AND due_on >= %s", [f"{year}-01-01"]
+        )
+        for row in rows:
+            as_of = dt.date.fromisoformat(row["computed_on"])
+            running = running_deadline(clock_from_json(row["clock"]), calendar, as_of)
             self.rows.put({**row, "due_on": iso(running.due), "period_days": running.total_days})
 
     def flush(self, tx: Transaction) -> None:

@@ -4,6 +4,7 @@ Looked up by case number and the hash of the query code."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -14,11 +15,12 @@ from xuke.domain.deadlines import decision_due
 from xuke.domain.model import local_date
 from xuke.domain.stages import SUSPENSION_REASONS
 from xuke.projections.base import CaseProjection, Upserts, iso
+from xuke.projections.deadlines import clock_from_json, clock_json
 from xuke.projections.store import Transaction
 
 COLUMNS = (
     "case_no", "query_code_hash", "item_name", "applicant_name", "status", "stage", "received_on",
-    "accepted_on", "decision_due", "decided_on", "decision", "steps",
+    "accepted_on", "decision_due", "decided_on", "decision", "steps", "clock", "computed_on",
 )  # fmt: skip
 
 # The public note of each step; events not listed here add no step (claims, opinions that
@@ -85,8 +87,20 @@ class PublicStatusProjection(CaseProjection):
                 "decided_on": iso(after.decided_on),
                 "decision": after.decision,
                 "steps": orjson.dumps(steps).decode(),
+                "clock": clock_json(after.clock()),
+                "computed_on": iso(local_date(event.timestamp)),
             }
         )
+
+    def on_calendar_changed(self, tx: Transaction, today: dt.date, year: int) -> None:
+        calendar = self.context.calendar()
+        rows = tx.fetchall(
+            f"SELECT * FROM {self.rows.table} WHERE decision_due >= %s", [f"{year}-01-01"]
+        )
+        for row in rows:
+            as_of = dt.date.fromisoformat(row["computed_on"])
+            due = decision_due(clock_from_json(row["clock"]), calendar, as_of)
+            self.rows.put({**row, "decision_due": iso(due.date) if due else None})
 
     def flush(self, tx: Transaction) -> None:
         self.rows.flush(tx)
