@@ -115,6 +115,10 @@ class ViewStore:
         with self.transaction(write=False) as tx:
             return tx.fetchone(sql, params)
 
+    def count(self, table: str, where: str, params: Sequence[Any] = ()) -> int:
+        row = self.fetchone(f"SELECT COUNT(*) AS n FROM {table} WHERE {where}", params)
+        return int(row["n"]) if row else 0
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()

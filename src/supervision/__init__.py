@@ -1,0 +1,1 @@
+"""Supervision (监察): deadline watch, warnings, audit verification, compliance."""

@@ -1,0 +1,217 @@
+"""Reading the views: inbox pages (keyset pagination), public status, the licence register,
+the audit trail. Lights are evaluated here, against today, from the stored due dates."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hmac
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+import orjson
+
+from xuke.domain.calendar import WorkingCalendar
+from xuke.domain.deadlines import Light, LightThresholds, RunningDeadline, light_of
+from xuke.projections.store import Row, ViewStore
+
+T = TypeVar("T")
+
+
+class InboxBox(StrEnum):
+    NEW = "NEW"  # 新建
+    TODO = "TODO"  # 待办
+    DONE = "DONE"  # 已办
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    cursors: list[str]
+    has_next_page: bool
+    total_count: int
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(list(values))).decode()
+
+
+def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
+    """A cursor we did not make is refused, not half-understood."""
+    if not cursor:
+        return None
+    try:
+        values = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError):
+        raise ValueError("invalid cursor") from None
+    if not isinstance(values, list) or len(values) != size:
+        raise ValueError("invalid cursor")
+    return values
+
+
+def _check_first(first: int) -> int:
+    if not 1 <= first <= 100:
+        raise ValueError("first must be between 1 and 100")
+    return first
+
+
+@dataclass(frozen=True)
+class Lights:
+    """Evaluates stored deadlines against today."""
+
+    calendar: Callable[[], WorkingCalendar]
+    thresholds: LightThresholds
+
+    def of(
+        self,
+        due_on: str | None,
+        period_days: int | None,
+        today: dt.date,
+        done_on: str | None = None,
+    ) -> Light:
+        if due_on is None:
+            return Light.GREEN
+        running = RunningDeadline(
+            period_days or 0,
+            dt.date.fromisoformat(due_on),
+            dt.date.fromisoformat(done_on) if done_on else None,
+        )
+        return light_of(running, today, self.calendar(), self.thresholds)
+
+
+OPEN_ORDER: tuple[str, ...] = ("due_on", "arrived_at", "task_id")
+DONE_ORDER: tuple[str, ...] = ("completed_at", "task_id")
+
+
+def _keyset(columns: Sequence[str], descending: bool) -> str:
+    """(a, b, c) > (%s, %s, %s), spelled out so both engines use the index."""
+    op = "<" if descending else ">"
+    clauses = []
+    for i, column in enumerate(columns):
+        equal = " AND ".join(f"{c} = %s" for c in columns[:i])
+        clauses.append(f"({equal + ' AND ' if equal else ''}{column} {op} %s)")
+    return "(" + " OR ".join(clauses) + ")"
+
+
+def _keyset_params(values: Sequence[Any]) -> list[Any]:
+    params: list[Any] = []
+    for i in range(len(values)):
+        params.extend(values[: i + 1])
+    return params
+
+
+def inbox_page(
+    store: ViewStore,
+    user_id: str,
+    groups: Sequence[str],
+    box: InboxBox,
+    first: int = 20,
+    after: str | None = None,
+) -> Page[Row]:
+    """新建 / 待办 / 已办 of one user. NEW and TODO are ordered by due date then arrival;
+    DONE by completion, newest first."""
+    first = _check_first(first)
+    if box is InboxBox.DONE:
+        order, descending, filters = DONE_ORDER, True, [("completed_by = %s", [user_id])]
+    elif box is InboxBox.NEW:
+        order, descending, filters = (
+            OPEN_ORDER,
+            False,
+            [("created_by = %s AND is_open = 1", [user_id])],
+        )
+    else:
+        order, descending = OPEN_ORDER, False
+        filters = [("assignee = %s AND is_open = 1", [user_id])]
+        if groups:
+            marks = ", ".join(["%s"] * len(groups))
+            filters.append(
+                (f"candidate_group IN ({marks}) AND assignee IS NULL AND is_open = 1", list(groups))
+            )
+    cursor = decode_cursor(after, len(order))
+    direction = " DESC" if descending else ""
+    sort = ", ".join(c + direction for c in order)
+    rows: list[Row] = []
+    total = 0
+    for where, params in filters:  # one index-ordered query per branch, merged below
+        keyset = f" AND {_keyset(order, descending)}" if cursor else ""
+        rows += store.fetchall(
+            f"SELECT * FROM inbox_tasks WHERE {where}{keyset} ORDER BY {sort} LIMIT %s",
+            [*params, *(_keyset_params(cursor) if cursor else []), first + 1],
+        )
+        total += store.count("inbox_tasks", where, params)
+    rows.sort(key=lambda r: tuple(r[c] or "" for c in order), reverse=descending)
+    page = rows[:first]
+    return Page(
+        page, [encode_cursor([r[c] for c in order]) for r in page], len(rows) > first, total
+    )
+
+
+def public_status(store: ViewStore, case_no: str, query_code_hash: str) -> Row | None:
+    """办事进度: the same answer (None) for an unknown case and a wrong code; the hashes are
+    compared in constant time."""
+    row = store.fetchone("SELECT * FROM public_status WHERE case_no = %s", [case_no])
+    stored = row["query_code_hash"] if row else "0" * 64
+    if not hmac.compare_digest(stored, query_code_hash) or row is None:
+        return None
+    row = dict(row)
+    row["steps"] = orjson.loads(row["steps"])
+    for internal in ("query_code_hash", "clock", "computed_on"):
+        row.pop(internal, None)
+    return row
+
+
+def licence_register_page(
+    store: ViewStore,
+    search: str | None = None,
+    item_code: str | None = None,
+    first: int = 20,
+    after: str | None = None,
+) -> Page[Row]:
+    """公示: granted licences, by holder name (substring) and item."""
+    first = _check_first(first)
+    where, params = ["1 = 1"], []
+    if search:
+        where.append("(holder_name LIKE %s OR certificate_no = %s OR holder_credit_code = %s)")
+        params += [f"%{search.strip()}%", search.strip(), search.strip()]
+    if item_code:
+        where.append("item_code = %s")
+        params.append(item_code)
+    cursor = decode_cursor(after, 1)
+    condition = " AND ".join(where)
+    keyset = " AND certificate_no > %s" if cursor else ""
+    rows = store.fetchall(
+        f"SELECT * FROM licence_register WHERE {condition}{keyset} ORDER BY certificate_no LIMIT %s",
+        [*params, *(cursor or []), first + 1],
+    )
+    total = store.count("licence_register", condition, params)
+    page = rows[:first]
+    return Page(
+        page, [encode_cursor([r["certificate_no"]]) for r in page], len(rows) > first, total
+    )
+
+
+def audit_trail_page(
+    store: ViewStore, case_no: str | None = None, first: int = 50, after: str | None = None
+) -> Page[Row]:
+    first = _check_first(first)
+    cursor = decode_cursor(after, 1)
+    where, params = (["case_no = %s"], [case_no]) if case_no else (["1 = 1"], [])
+    condition = " AND ".join(where)
+    keyset = " AND position > %s" if cursor else ""
+    rows = store.fetchall(
+        f"SELECT * FROM audit_trail WHERE {condition}{keyset} ORDER BY position LIMIT %s",
+        [*params, *(cursor or []), first + 1],
+    )
+    total = store.count("audit_trail", condition, params)
+    page = rows[:first]
+    return Page(page, [encode_cursor([r["position"]]) for r in page], len(rows) > first, total)
+
+
+def case_deadlines(store: ViewStore, case_no: str) -> Row | None:
+    return store.fetchone("SELECT * FROM case_deadlines WHERE case_no = %s", [case_no])
