@@ -19,6 +19,7 @@ from tests.support import at
 from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
 from xuke.bootstrap import build_application, migrate, postgres_dsn
+from xuke.projections.store import ViewStore
 from xuke.settings import Settings
 
 
@@ -55,6 +56,14 @@ def clock() -> SettableClock:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, secret_key="test-secret", demo=False)
+
+
+@pytest.fixture
+def views(app: LicensingApplication, settings: Settings) -> Iterator[ViewStore]:
+    """The read-model database (migrated with the app)."""
+    store = ViewStore(settings.resolved_database_url)
+    yield store
+    store.close()
 
 
 @pytest.fixture

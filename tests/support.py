@@ -9,6 +9,8 @@ from xuke.application.licensing import CommandResult, LicensingApplication
 from xuke.application.principal import Principal
 from xuke.domain.model import SHANGHAI
 from xuke.domain.roles import Role
+from xuke.projections.runner import PROJECTIONS, ProjectionWorker
+from xuke.projections.store import ViewStore
 
 ENTERPRISE_CODE = "914403001922038216"  # a valid GB 32100 code (DESIGN §4)
 OTHER_ENTERPRISE_CODE = "91350100M000100Y43"
@@ -70,3 +72,9 @@ def file_gycp(
     app: LicensingApplication, principal: Principal | None = None, **overrides: Any
 ) -> CommandResult:
     return app.file_application(principal or applicant(), **gycp_filing(**overrides))
+
+
+def project(app: LicensingApplication, views: ViewStore) -> None:
+    """Bring every read model up to date."""
+    for projection in PROJECTIONS.values():
+        ProjectionWorker(app, views, projection).catch_up()
