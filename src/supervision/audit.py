@@ -13,6 +13,7 @@ from xuke.projections.base import read_position
 from xuke.projections.store import Row, ViewStore
 
 PAGE = 2000
+EARLIEST = -(2**62)
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def _audit_rows(store: ViewStore) -> Iterator[Row]:
 
 
 def _stored_events(recorder: ApplicationRecorder, up_to: int) -> Iterator[Notification]:
-    start = 0
+    start = EARLIEST  # a row slipped in *before* the first event is an insertion too
     while notifications := recorder.select_notifications(
         start=start, limit=PAGE, stop=up_to, inclusive_of_start=False
     ):
