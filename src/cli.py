@@ -83,10 +83,6 @@ def calendar_load(
     console.print(f"loaded {year}; calendar version {version}")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    app()
-
-
 def _read_side(settings: Settings) -> tuple[LicensingApplication, ViewStore]:
     return build_application(settings), ViewStore(settings.resolved_database_url)
 
@@ -173,3 +169,7 @@ def audit_verify() -> None:
         f"[red]audit trail broken at position {result.first_bad_position}[/]: {result.reason}"
     )
     raise typer.Exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

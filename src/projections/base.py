@@ -157,6 +157,19 @@ class TrackingConflict(Exception):
     """Another runner of the same projection moved its position: this one must stop."""
 
 
+def claim_position(tx: Transaction, projection: str, expected: int | None) -> None:
+    """Lock the projection's position for this page and check nobody else moved it."""
+    row = tx.fetchone(
+        f"SELECT position FROM projection_tracking WHERE projection = %s{tx.for_update}",
+        [projection],
+    )
+    found = int(row["position"]) if row else None
+    if found != expected:
+        raise TrackingConflict(
+            f"projection {projection} is at {found}, not {expected}: another runner moved it"
+        )
+
+
 def write_position(
     tx: Transaction, projection: str, position: int, expected: int | None = None
 ) -> None:

@@ -27,6 +27,7 @@ from xuke.projections.base import (
     PageContext,
     ViewProjection,
     ViewTracking,
+    claim_position,
     envelope_of,
     read_position,
     write_position,
@@ -102,10 +103,9 @@ class ProjectionWorker:
         last = notifications[-1].id
         try:
             with self.store.transaction() as tx:
+                claim_position(tx, self.name, self._position)
                 self.projection.process_page(tx, page)
-                write_position(
-                    tx, self.name, last, self._position if self._position_known else None
-                )
+                write_position(tx, self.name, last, self._position)
         except BaseException:
             self._position_known = False  # re-read: the page did not happen
             self.projection.context.cases.clear()

@@ -35,6 +35,11 @@ class Transaction:
     def __init__(self, cursor: Any, sqlite: bool) -> None:
         self._cursor, self._sqlite = cursor, sqlite
 
+    @property
+    def for_update(self) -> str:
+        """Row locks where the engine has them; SQLite's write transaction locks it all."""
+        return "" if self._sqlite else " FOR UPDATE"
+
     def _sql(self, sql: str) -> str:
         return sql.replace("%s", "?") if self._sqlite else sql
 

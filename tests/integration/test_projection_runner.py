@@ -1,0 +1,154 @@
+"""Running the projections: exactly once, rebuildable, restartable after kill -9, and
+self-healing after a dropped LISTEN connection."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import psycopg
+import pytest
+
+from tests import scenarios
+from tests.support import at, file_gycp, project, staff
+from xuke.application.clock import SettableClock
+from xuke.application.licensing import LicensingApplication
+from xuke.domain.calendar import YearSchedule
+from xuke.domain.roles import Role
+from xuke.domain.stages import Opinion
+from xuke.projections.base import TrackingConflict
+from xuke.projections.rebuild import build_shadow, differences, rebuild
+from xuke.projections.runner import PROJECTIONS, ProjectionRunner, ProjectionWorker
+from xuke.projections.store import ViewStore
+from xuke.settings import Settings
+
+HANDLER = staff(Role.HANDLER, user="handler-x")
+
+
+def assert_every_view_equals_its_rebuild(app: LicensingApplication, views: ViewStore) -> None:
+    for projection in PROJECTIONS.values():
+        build_shadow(app, views, projection)
+        assert differences(views, projection) == [], projection.name
+
+
+def test_rebuild_gives_the_same_rows_across_a_calendar_change(
+    app: LicensingApplication, clock: SettableClock, views: ViewStore
+) -> None:
+    scenarios.build(app, clock)
+    clock.set(at(2026, 11, 26))
+    late = file_gycp(app).case.case_no
+    app.accept_application(scenarios.CLERK, late)  # provisional: runs into 2027
+    project(app, views)
+    year = YearSchedule(year=2027, holidays=frozenset({dt.date(2027, 1, 1), dt.date(2027, 2, 5)}))
+    app.load_calendar_year(staff(Role.ADMIN, "000000"), year)
+    app.record_opinion(HANDLER, late, Opinion.AGREE, "同意")
+    project(app, views)
+    assert_every_view_equals_its_rebuild(app, views)
+    # The swap leaves the live view whole and at the head of the log.
+    head = app.recorder.max_notification_id()
+    assert rebuild(app, views, PROJECTIONS["inbox"]) == head
+    assert views.count("inbox_tasks", "1 = 1") > 0
+    assert views.fetchone(
+        "SELECT position FROM projection_tracking WHERE projection = 'inbox'"
+    ) == {"position": head}
+
+
+def test_a_second_runner_of_the_same_projection_is_refused(
+    app: LicensingApplication, views: ViewStore
+) -> None:
+    file_gycp(app)
+    first = ProjectionWorker(app, views, PROJECTIONS["audit_trail"])
+    first.position()  # it knows where it stands…
+    second = ProjectionWorker(app, views, PROJECTIONS["audit_trail"])
+    assert second.run_page() > 0  # …but another runner moves on first
+    with pytest.raises(TrackingConflict):
+        first.run_page()
+    assert views.count("audit_trail", "1 = 1") == app.recorder.max_notification_id()
+
+
+def test_a_command_is_visible_in_the_views_once_waited_for(
+    app: LicensingApplication, views: ViewStore
+) -> None:
+    runner = ProjectionRunner(app, views).start()
+    try:
+        result = file_gycp(app)
+        assert result.notification_id is not None
+        assert runner.wait_for(result.notification_id, timeout=5)
+        assert views.count("public_status", "case_no = %s", [result.case.case_no]) == 1
+    finally:
+        runner.stop()
+
+
+@pytest.mark.postgres
+def test_projections_catch_up_after_the_listen_connection_is_killed(
+    postgres_url: str, clock: SettableClock
+) -> None:
+    from xuke.bootstrap import build_application, migrate
+
+    settings = Settings(database_url=postgres_url, secret_key="t")
+    migrate(settings, clock=clock).close()
+    app, views = build_application(settings, clock=clock), ViewStore(postgres_url)
+    runner = ProjectionRunner(app, views, ["public_status"], poll_seconds=60).start()
+    try:
+        assert runner.listener is not None and runner.listener.connected.wait(5)
+        dropped = runner.listener.backend_pid
+        with psycopg.connect(postgres_url.split("?")[0], autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [dropped])
+        deadline = time.monotonic() + 10
+        while runner.listener.backend_pid == dropped and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert runner.listener.backend_pid != dropped  # it noticed and listened again
+        assert runner.listener.connected.wait(5)
+        result = file_gycp(app)
+        assert runner.wait_for(
+            result.notification_id or 0, timeout=5
+        )  # woken by NOTIFY, not the 60 s poll
+    finally:
+        runner.stop()
+        app.close()
+        views.close()
+
+
+def test_kill_minus_9_at_random_points_loses_and_doubles_nothing(
+    app: LicensingApplication, settings: Settings, views: ViewStore, clock: SettableClock
+) -> None:
+    env = {
+        **os.environ,
+        "XUKE_DATABASE_URL": settings.resolved_database_url,
+        "XUKE_SECRET_KEY": "test-secret",
+    }
+    command = [sys.executable, "-m", "xuke.cli", "projections", "run"]
+    stop_writing = threading.Event()
+
+    def write() -> None:  # commands keep arriving while the worker dies and restarts
+        n = 0
+        while not stop_writing.is_set():
+            case_no = file_gycp(app, idempotency_key=f"k{n}").case.case_no
+            app.accept_application(scenarios.CLERK, case_no)
+            app.record_opinion(HANDLER, case_no, Opinion.AGREE, f"第{n}件")
+            n += 1
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    rng = random.Random(20261126)
+    try:
+        for _ in range(10):
+            worker = subprocess.Popen(
+                command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            time.sleep(rng.uniform(0.6, 1.5))  # start-up, then some pages
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+    finally:
+        stop_writing.set()
+        writer.join()
+    subprocess.run([*command, "--once"], env=env, check=True, stdout=subprocess.DEVNULL)
+    head = app.recorder.max_notification_id()
+    assert views.count("audit_trail", "1 = 1") == head
+    assert_every_view_equals_its_rebuild(app, views)
