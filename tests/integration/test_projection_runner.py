@@ -133,6 +133,7 @@ def test_kill_minus_9_at_random_points_loses_and_doubles_nothing(
             app.accept_application(scenarios.CLERK, case_no)
             app.record_opinion(HANDLER, case_no, Opinion.AGREE, f"第{n}件")
             n += 1
+            time.sleep(0.01)
 
     writer = threading.Thread(target=write)
     writer.start()
