@@ -104,6 +104,7 @@ class LicensingApplication(Application[UUID]):
         self.organisations = organisations or default_organisations()
         self.on_forbidden = on_forbidden or _log_forbidden
         self._calendar: HolidayCalendar | None = None
+        self._working: WorkingCalendar | None = None
         self._calendar_lock = threading.Lock()
 
     # ------------------------------------------------------------------ set-up
@@ -176,7 +177,9 @@ class LicensingApplication(Application[UUID]):
                     raise RuntimeError(
                         "the working-day calendar is missing: run `xuke migrate`"
                     ) from None
-            return self._calendar.working_calendar()
+            if self._working is None or self._working.version != self._calendar.version:
+                self._working = self._calendar.working_calendar()  # indexed once per version
+            return self._working
 
     def deadlines(self, case: LicenseCase, today: dt.date | None = None) -> Deadlines:
         today = today or local_date(self.clock.now())

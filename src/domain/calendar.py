@@ -10,6 +10,7 @@ their dates — and every deadline that touches it is ``provisional``.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -78,6 +79,13 @@ class WorkingCalendar:
         return {}
 
     def is_working_day(self, day: dt.date) -> bool:
+        base, counts = self._index
+        i = day.toordinal() - base
+        if 0 < i < len(counts):
+            return counts[i] != counts[i - 1]
+        return self._is_working_day(day)
+
+    def _is_working_day(self, day: dt.date) -> bool:
         schedule = self.schedules.get(day.year)
         if schedule is not None:
             return schedule.is_working_day(day)
@@ -85,36 +93,77 @@ class WorkingCalendar:
             self._estimates[day.year] = estimated_holidays(day.year)
         return day.weekday() < 5 and day not in self._estimates[day.year]
 
+    @cached_property
+    def _index(self) -> tuple[int, list[int]]:
+        """Cumulative working-day counts from the first scheduled year to ten years past the
+        last: counting becomes a subtraction, adding a bisection."""
+        years = sorted(self.schedules) or [dt.date.today().year]
+        first, last = dt.date(years[0], 1, 1), dt.date(years[-1] + 10, 12, 31)
+        counts, total, day = [], 0, first
+        while day <= last:
+            total += self._is_working_day(day)
+            counts.append(total)
+            day += dt.timedelta(days=1)
+        return first.toordinal(), counts
+
     def next_working_day_on_or_after(self, day: dt.date) -> DueDate:
         """A submission received on a non-working day counts from the next working day."""
-        provisional = not self.is_scheduled(day.year)
+        start = day
         while not self.is_working_day(day):
             day += dt.timedelta(days=1)
-            provisional |= not self.is_scheduled(day.year)
-        return DueDate(day, provisional)
+        return DueDate(day, self.touches_unscheduled_year(start, day))
 
     def add_working_days(self, start: dt.date, days: int) -> DueDate:
         """The date ``days`` working days after ``start``; the start day itself is not counted."""
         if days < 0:
             raise ValueError("days must be ≥ 0")
-        day, counted = start, 0
-        provisional = False
+        if days == 0:
+            return DueDate(start, False)
+        base, counts = self._index
+        i = start.toordinal() - base
+        if 0 <= i < len(counts):
+            j = bisect_left(counts, counts[i] + days, lo=i + 1)
+            if j < len(counts):
+                due = dt.date.fromordinal(base + j)
+                return DueDate(
+                    due, self.touches_unscheduled_year(start + dt.timedelta(days=1), due)
+                )
+        day, counted = start, 0  # outside the index: count day by day
         while counted < days:
             day += dt.timedelta(days=1)
-            provisional |= not self.is_scheduled(day.year)
+            counted += self.is_working_day(day)
+        return DueDate(day, self.touches_unscheduled_year(start + dt.timedelta(days=1), day))
+
+    def nth_working_day_back(self, day: dt.date, n: int) -> dt.date:
+        """The n-th working day counting back from ``day`` (``day`` itself is the first when
+        it is a working day)."""
+        base, counts = self._index
+        i = day.toordinal() - base
+        if 0 <= i < len(counts) and counts[i] - n + 1 >= 1:
+            return dt.date.fromordinal(base + bisect_left(counts, counts[i] - n + 1))
+        seen = 0
+        while True:
             if self.is_working_day(day):
-                counted += 1
-        return DueDate(day, provisional)
+                seen += 1
+                if seen == n:
+                    return day
+            day -= dt.timedelta(days=1)
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days in (start, end]: how many have been used by ``end``; 0 if end ≤ start."""
-        count, day = 0, start
-        while day < end:
-            day += dt.timedelta(days=1)
-            count += self.is_working_day(day)
-        return count
+        if end <= start:
+            return 0
+        base, counts = self._index
+        i, j = start.toordinal() - base, end.toordinal() - base
+        if i >= 0 and j < len(counts):
+            return counts[j] - counts[i]
+        return sum(
+            self.is_working_day(start + dt.timedelta(days=n))
+            for n in range(1, (end - start).days + 1)
+        )
 
     def touches_unscheduled_year(self, start: dt.date, end: dt.date) -> bool:
+        """Does a count from ``start`` to ``end`` rest on an estimated year?"""
         return any(not self.is_scheduled(y) for y in range(start.year, end.year + 1))
 
 

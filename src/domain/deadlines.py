@@ -137,15 +137,7 @@ def yellow_from(
     working days left", so YELLOW starts on the (K+1)-th working day before the due date."""
     left_by_fraction = int(running.total_days * (1 - thresholds.yellow_fraction_used) + 1e-9)
     k = max(thresholds.yellow_days_left, left_by_fraction)
-    day, seen = running.due, 0
-    while True:
-        if calendar.is_working_day(day):
-            seen += 1
-            if seen == k + 1:
-                return day
-        if day <= running.due - dt.timedelta(days=400):
-            return day
-        day -= dt.timedelta(days=1)
+    return calendar.nth_working_day_back(running.due, k + 1)
 
 
 def light_of(

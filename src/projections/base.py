@@ -8,12 +8,11 @@ same thing for a page of one, so the classes also work under its ``ProjectionRun
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, NamedTuple, cast
 from uuid import UUID
 
 from eventsourcing.persistence import Mapper, Notification, Tracking, TrackingRecorder
@@ -22,8 +21,10 @@ from eventsourcing.utils import get_topic
 
 from xuke.domain.calendar import HolidayCalendar, WorkingCalendar
 from xuke.domain.case import LicenseCase
+from xuke.domain.case_records import Task
 from xuke.domain.deadlines import LightThresholds
 from xuke.domain.model import DomainEvent, local_date
+from xuke.domain.stages import CaseStatus, Stage
 from xuke.projections.store import Transaction, ViewStore
 
 CALENDAR_TOPICS = frozenset(
@@ -62,6 +63,14 @@ class Envelope:
         return self.topic in CALENDAR_TOPICS
 
 
+class Before(NamedTuple):
+    """What the views need of a case as it stood before an event (the rest does not change)."""
+
+    status: CaseStatus
+    stage: Stage
+    task: Task | None
+
+
 class CaseStates:
     """The case as it stood before and after each event, kept in an LRU cache; a case not
     cached is loaded from the event store (with snapshots) at the version before the event."""
@@ -70,14 +79,14 @@ class CaseStates:
         self._load, self._size = load, size
         self._cache: OrderedDict[UUID, LicenseCase] = OrderedDict()
 
-    def advance(self, event: LicenseCase.Event) -> tuple[LicenseCase | None, LicenseCase]:
+    def advance(self, event: LicenseCase.Event) -> tuple[Before | None, LicenseCase]:
         case_id, version = event.originator_id, event.originator_version
         case = self._cache.pop(case_id, None)
         if case is not None and case.version != version - 1:
             case = None
         if case is None and version > 1:
             case = self._load(case_id, version - 1)
-        before = copy.copy(case) if case is not None else None
+        before = Before(case.status, case.stage, case.task) if case is not None else None
         after = cast(LicenseCase, event.mutate(case))
         after.pending_events.clear()
         self._cache[case_id] = after
@@ -255,30 +264,43 @@ def envelope_of(notification: Notification, event: DomainEvent | None) -> Envelo
 
 
 class CaseProjection(ViewProjection):
-    """A read model of licence cases: each case event arrives with the case before and after
-    it; loading a calendar year asks the view to recompute what depends on the calendar."""
+    """A read model of licence cases: each case event arrives with what the case was before
+    it and the case after it. What depends only on where a case ends up in the page (its
+    deadlines) is computed once per case per page, in ``on_case_settled``. Loading a calendar
+    year asks the view to recompute what depends on the calendar."""
+
+    calendar: WorkingCalendar
 
     def process_page(self, tx: Transaction, page: Sequence[Envelope]) -> None:
+        self.calendar = self.context.calendar()  # once a page: it changes only by its own events
+        self._touched: dict[UUID, tuple[LicenseCase, dt.date]] = {}
         for envelope in page:
             if envelope.is_case_event:
                 event = envelope.event
                 assert isinstance(event, LicenseCase.Event)
                 before, after = self.context.cases.advance(event)
                 self.on_case_event(tx, event, before, after)
+                self._touched[after.id] = (after, local_date(event.timestamp))
             elif isinstance(envelope.event, HolidayCalendar.YearScheduleLoaded):
-                self.flush(tx)
+                self._settle(tx)
+                self.calendar = self.context.calendar()
                 year = envelope.event.schedule.year
                 self.on_calendar_changed(tx, local_date(envelope.event.timestamp), year)
+        self._settle(tx)
+
+    def _settle(self, tx: Transaction) -> None:
+        for case, last_event_on in self._touched.values():
+            self.on_case_settled(case, last_event_on)
+        self._touched.clear()
         self.flush(tx)
 
     def on_case_event(
-        self,
-        tx: Transaction,
-        event: LicenseCase.Event,
-        before: LicenseCase | None,
-        after: LicenseCase,
+        self, tx: Transaction, event: LicenseCase.Event, before: Before | None, after: LicenseCase
     ) -> None:
-        raise NotImplementedError
+        """What each event itself changes (steps, tasks)."""
+
+    def on_case_settled(self, case: LicenseCase, last_event_on: dt.date) -> None:
+        """What follows from where the case stands at the end of the page (deadlines)."""
 
     def on_calendar_changed(self, tx: Transaction, today: dt.date, year: int) -> None:
         """A year's schedule was loaded: recompute what was computed across that year.

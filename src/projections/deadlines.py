@@ -18,7 +18,6 @@ from xuke.domain.deadlines import (
     running_deadline,
     yellow_from,
 )
-from xuke.domain.model import local_date
 from xuke.domain.stages import TERMINAL
 from xuke.projections.base import CaseProjection, Upserts, iso
 from xuke.projections.store import Transaction
@@ -78,36 +77,29 @@ class DeadlinesProjection(CaseProjection):
         super().__init__(*args, **kwargs)
         self.rows = Upserts(self.table("case_deadlines"), COLUMNS, ("case_id",))
 
-    def on_case_event(
-        self,
-        tx: Transaction,
-        event: LicenseCase.Event,
-        before: LicenseCase | None,
-        after: LicenseCase,
-    ) -> None:
-        clock = after.clock()
-        today = local_date(event.timestamp)
+    def on_case_settled(self, case: LicenseCase, last_event_on: dt.date) -> None:
+        clock = case.clock()
         self.rows.put(
             {
-                "case_id": str(after.id),
-                "case_no": after.case_no,
-                "item_code": after.item_code,
-                "jurisdiction_code": after.jurisdiction_code,
-                "status": after.status.value,
-                "stage": after.stage.value,
-                "is_open": int(after.status not in TERMINAL),
+                "case_id": str(case.id),
+                "case_no": case.case_no,
+                "item_code": case.item_code,
+                "jurisdiction_code": case.jurisdiction_code,
+                "status": case.status.value,
+                "stage": case.stage.value,
+                "is_open": int(case.status not in TERMINAL),
                 "received_on": iso(clock.received_on),
                 "accepted_on": iso(clock.accepted_on),
                 "decided_on": iso(clock.decided_on),
-                "closed_on": iso(after.closed_on),
-                **deadline_columns(clock, self.context.calendar(), today, self.context.thresholds),
+                "closed_on": iso(case.closed_on),
+                **deadline_columns(clock, self.calendar, last_event_on, self.context.thresholds),
             }
         )
 
     def on_calendar_changed(self, tx: Transaction, today: dt.date, year: int) -> None:
         """Loading a year recomputes every case whose deadlines reach into it — among them
         every open case whose deadline was provisional — as of the same day as before."""
-        calendar = self.context.calendar()
+        calendar = self.calendar
         rows = tx.fetchall(
             f"SELECT * FROM {self.rows.table} WHERE horizon >= %s AND received_on <= %s",
             [f"{year}-01-01", f"{year}-12-31"],

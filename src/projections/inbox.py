@@ -10,8 +10,7 @@ from typing import Any
 from xuke.domain.case import LicenseCase
 from xuke.domain.case_records import Task
 from xuke.domain.deadlines import running_deadline
-from xuke.domain.model import local_date
-from xuke.projections.base import CaseProjection, Upserts, iso
+from xuke.projections.base import Before, CaseProjection, Upserts, iso
 from xuke.projections.deadlines import clock_from_json, clock_json
 from xuke.projections.store import Transaction
 
@@ -54,29 +53,28 @@ class InboxProjection(CaseProjection):
         self.rows = Upserts(self.table("inbox_tasks"), COLUMNS, ("task_id",))
 
     def on_case_event(
-        self,
-        tx: Transaction,
-        event: LicenseCase.Event,
-        before: LicenseCase | None,
-        after: LicenseCase,
+        self, tx: Transaction, event: LicenseCase.Event, before: Before | None, after: LicenseCase
     ) -> None:
-        old = before.task if before else None
-        new = after.task
-        if before is not None and old is not None and (new is None or new.no != old.no):
-            done = task_row(before, old)
+        old, new = (before.task if before else None), after.task
+        if old is not None and (new is None or new.no != old.no):  # sent on: 已办 for the sender
+            done = task_row(after, old)
             done.update(completed_at=iso(event.timestamp), completed_by=event.actor.id, is_open=0)
             self.rows.put(done)
         if new is not None:
-            row = task_row(after, new)
-            clock = after.clock()
-            today = local_date(event.timestamp)
-            running = running_deadline(clock, self.context.calendar(), today)
-            row.update(due_on=iso(running.due), period_days=running.total_days)
-            row.update(clock=clock_json(clock), computed_on=iso(today))
-            self.rows.put(row)
+            self.rows.put(task_row(after, new))
+
+    def on_case_settled(self, case: LicenseCase, last_event_on: dt.date) -> None:
+        """The open task's due date follows the case's running deadline."""
+        row = self.rows.get(case.task_id()) if case.task else None
+        if row is None:
+            return
+        clock = case.clock()
+        running = running_deadline(clock, self.calendar, last_event_on)
+        row.update(due_on=iso(running.due), period_days=running.total_days)
+        row.update(clock=clock_json(clock), computed_on=iso(last_event_on))
 
     def on_calendar_changed(self, tx: Transaction, today: dt.date, year: int) -> None:
-        calendar = self.context.calendar()
+        calendar = self.calendar
         rows = tx.fetchall(
             f"SELECT * FROM {self.rows.table} WHERE is_open = 1 AND due_on >= %s", [f"{year}-01-01"]
         )

@@ -14,7 +14,7 @@ from xuke.domain.case import LicenseCase as C
 from xuke.domain.deadlines import decision_due
 from xuke.domain.model import local_date
 from xuke.domain.stages import SUSPENSION_REASONS
-from xuke.projections.base import CaseProjection, Upserts, iso
+from xuke.projections.base import Before, CaseProjection, Upserts, iso
 from xuke.projections.deadlines import clock_from_json, clock_json
 from xuke.projections.store import Transaction
 
@@ -52,48 +52,57 @@ class PublicStatusProjection(CaseProjection):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rows = Upserts(self.table("public_status"), COLUMNS, ("case_no",))
+        self._steps: dict[str, list[dict[str, Any]]] = {}  # steps of the cases this page touches
 
     def _steps_so_far(self, tx: Transaction, case_no: str) -> list[dict[str, Any]]:
-        row = self.rows.get(case_no) or tx.fetchone(
-            f"SELECT steps FROM {self.rows.table} WHERE case_no = %s", [case_no]
-        )
-        return list(orjson.loads(row["steps"])) if row else []
+        if case_no not in self._steps:
+            row = tx.fetchone(f"SELECT steps FROM {self.rows.table} WHERE case_no = %s", [case_no])
+            self._steps[case_no] = list(orjson.loads(row["steps"])) if row else []
+        return self._steps[case_no]
 
-    def on_case_event(self, tx: Transaction, event: C.Event, before: C | None, after: C) -> None:
+    def on_case_event(
+        self, tx: Transaction, event: C.Event, before: Before | None, after: C
+    ) -> None:
+        if before is None:
+            self._steps[after.case_no] = []
+        steps = self._steps_so_far(tx, after.case_no)
         note = STEP_NOTES.get(type(event))
-        steps = [] if before is None else self._steps_so_far(tx, after.case_no)
         moved = before is None or (before.status, before.stage) != (after.status, after.stage)
         if note is not None and (moved or note(event) is not None):
+            at = iso(event.timestamp)
             steps.append(
                 {
                     "stage": after.stage.value,
                     "status": after.status.value,
-                    "at": iso(event.timestamp),
+                    "at": at,
                     "note": note(event),
                 }
             )
-        due = decision_due(after.clock(), self.context.calendar(), local_date(event.timestamp))
+
+    def on_case_settled(self, case: C, last_event_on: dt.date) -> None:
+        clock = case.clock()
+        due = decision_due(clock, self.calendar, last_event_on)
         self.rows.put(
             {
-                "case_no": after.case_no,
-                "query_code_hash": after.query_code_hash,
-                "item_name": after.item_name,
-                "applicant_name": after.applicant.public_name,
-                "status": after.status.value,
-                "stage": after.stage.value,
-                "received_on": iso(local_date(after.received_at)),
-                "accepted_on": iso(after.accepted_on),
+                "case_no": case.case_no,
+                "query_code_hash": case.query_code_hash,
+                "item_name": case.item_name,
+                "applicant_name": case.applicant.public_name,
+                "status": case.status.value,
+                "stage": case.stage.value,
+                "received_on": iso(local_date(case.received_at)),
+                "accepted_on": iso(case.accepted_on),
                 "decision_due": iso(due.date) if due else None,
-                "decided_on": iso(after.decided_on),
-                "decision": after.decision,
-                "steps": orjson.dumps(steps).decode(),
-                "clock": clock_json(after.clock()),
-                "computed_on": iso(local_date(event.timestamp)),
+                "decided_on": iso(case.decided_on),
+                "decision": case.decision,
+                "steps": orjson.dumps(self._steps.pop(case.case_no)).decode(),
+                "clock": clock_json(clock),
+                "computed_on": iso(last_event_on),
             }
         )
 
     def on_calendar_changed(self, tx: Transaction, today: dt.date, year: int) -> None:
-        calendar = self.context.calendar()
+        calendar = self.calendar
         rows = tx.fetchall(
             f"SELECT * FROM {self.rows.table} WHERE decision_due >= %s", [f"{year}-01-01"]
         )

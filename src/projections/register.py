@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from xuke.domain.case import LicenseCase
-from xuke.projections.base import CaseProjection, Upserts, iso
+from xuke.projections.base import Before, CaseProjection, Upserts, iso
 from xuke.projections.store import Transaction
 
 COLUMNS = (
@@ -27,7 +27,7 @@ class LicenceRegisterProjection(CaseProjection):
         self,
         tx: Transaction,
         event: LicenseCase.Event,
-        before: LicenseCase | None,
+        before: Before | None,
         after: LicenseCase,
     ) -> None:
         if not isinstance(event, LicenseCase.CertificateIssued):
