@@ -3,7 +3,7 @@ stored events in one transaction together with its tracking position (exactly on
 case states it reasons about.
 
 A page is applied by ``process_page``; eventsourcing's one-event ``process_event`` is the
-same thing for a page of one, so the classes also work under its ``ProjectionRunner``.
+same thing for a page of one.
 """
 
 from __future__ import annotations
