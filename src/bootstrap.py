@@ -4,6 +4,7 @@ application. The only module that knows SQLite paths, PostgreSQL URLs and psycop
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlparse
 
 import psycopg
@@ -14,6 +15,9 @@ from xuke.application.licensing import LicensingApplication
 from xuke.domain.deadlines import LightThresholds
 from xuke.projections.store import apply_migrations
 from xuke.settings import Settings
+
+if TYPE_CHECKING:
+    from xuke.api.context import Services
 
 
 def eventsourcing_env(
@@ -94,3 +98,29 @@ def migrate(settings: Settings, *, clock: Clock | None = None) -> LicensingAppli
     app.seed_calendar()
     apply_migrations(settings.resolved_database_url)
     return app
+
+
+def build_services(
+    settings: Settings, *, with_projections: bool, clock: Clock | None = None
+) -> Services:
+    """Everything ``xuke serve`` runs: the application, the views, tokens, metrics — and the
+    projections in this process when asked (always on SQLite: it has no other way)."""
+    from xuke.api.auth import TokenService
+    from xuke.api.context import Services
+    from xuke.api.metrics import Metrics
+    from xuke.projections.runner import ProjectionRunner
+    from xuke.projections.store import ViewStore
+
+    app = build_application(settings, clock=clock)
+    views = ViewStore(settings.resolved_database_url, pool_size=settings.pool_size)
+    tokens = TokenService(
+        secret="" if settings.jwks_url else settings.jwt_secret, jwks_url=settings.jwks_url
+    )
+    runner = (
+        ProjectionRunner(app, views, database_url=settings.resolved_database_url)
+        if with_projections
+        else None
+    )
+    return Services(
+        settings=settings, app=app, views=views, tokens=tokens, metrics=Metrics(), runner=runner
+    )

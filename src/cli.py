@@ -16,8 +16,9 @@ from xuke.application.calendar_seed import parse_year_file
 from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
 from xuke.application.principal import Principal
-from xuke.bootstrap import build_application, migrate
+from xuke.bootstrap import build_application, build_services, migrate
 from xuke.demo import demo_start, run_demo
+from xuke.demo_data import seed_demo_cases
 from xuke.domain.errors import DomainError
 from xuke.domain.roles import Role
 from xuke.projections.base import read_position
@@ -169,6 +170,76 @@ def audit_verify() -> None:
         f"[red]audit trail broken at position {result.first_bad_position}[/]: {result.reason}"
     )
     raise typer.Exit(1)
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    with_projections: Annotated[
+        bool, typer.Option(help="Run the projections in this process (always on SQLite).")
+    ] = False,
+) -> None:
+    """The service: GraphQL at /graphql, the status page at /status, /healthz, /readyz, /metrics."""
+    import uvicorn
+
+    from xuke.api.app import create_app
+    from xuke.api.logging import configure_logging
+
+    settings = Settings()
+    settings.check_safe()
+    configure_logging()
+    if settings.is_sqlite:
+        migrate(settings).close()  # the embedded default needs no set-up
+    services = build_services(settings, with_projections=with_projections or settings.is_sqlite)
+    if settings.demo_mode and services.app.recorder.max_notification_id() in (None, 0, 1):
+        clock = SettableClock(demo_start())  # the demo walks its cases through the past weeks
+        seeding = build_application(settings, clock=clock)
+        console.print(f"demo data: {len(seed_demo_cases(seeding, clock))} cases")
+        seeding.close()
+    if services.runner is not None:
+        services.runner.start()
+    console.print(f"xuke on http://{host}:{port}/graphql · status page http://{host}:{port}/status")
+    try:
+        uvicorn.run(create_app(services), host=host, port=port, log_config=None, access_log=False)
+    finally:
+        if services.runner is not None:
+            services.runner.stop()
+        services.app.close()
+        services.views.close()
+
+
+@app.command("token")
+def token_command(
+    user: Annotated[str, typer.Option(help="User id (the token's sub).")],
+    role: Annotated[list[Role], typer.Option(help="A role; repeat for several.")],
+    org: Annotated[
+        str,
+        typer.Option(
+            help="Organisation: an authority's division code, or an applicant's credit code / ID number."
+        ),
+    ],
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    jurisdiction: Annotated[
+        str | None, typer.Option(help="Division code of the jurisdiction (default: org).")
+    ] = None,
+) -> None:
+    """Print a bearer token the running configuration accepts (development secret)."""
+    from xuke.api.auth import TokenService
+
+    settings = Settings()
+    if settings.jwks_url:
+        console.print("[red]tokens come from the identity provider (XUKE_JWKS_URL is set)[/]")
+        raise typer.Exit(2)
+    print(TokenService(secret=settings.jwt_secret).issue(user, list(role), org, name, jurisdiction))
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the served GraphQL SDL."""
+    from xuke.api.graphql.schema import sdl
+
+    print(sdl())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEVELOPMENT_SECRET = "xuke-development-secret"
+DEVELOPMENT_SECRET = "xuke-development-secret-not-for-production-use"
 
 
 class Settings(BaseSettings):
@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     # data (ID numbers, phones, addresses) never sits in the database in clear. Keep it safe:
     # without it the history cannot be read.
     cipher_key: str = ""
+    jwt_secret: str = DEVELOPMENT_SECRET  # HS256 development tokens (xuke token …)
+    jwks_url: str = ""  # or an OIDC provider's keys
     demo: bool | None = None  # default: on for SQLite only
     yellow_days_left: int = Field(2, ge=0)
     yellow_fraction_used: float = Field(2 / 3, gt=0, le=1)
@@ -38,6 +40,10 @@ class Settings(BaseSettings):
         return self.is_sqlite if self.demo is None else self.demo
 
     def check_safe(self) -> None:
-        """Refuse the published development secret outside demo mode."""
-        if not self.demo_mode and self.secret_key == DEVELOPMENT_SECRET:
+        """Refuse the published development secrets outside demo mode."""
+        if self.demo_mode:
+            return
+        if self.secret_key == DEVELOPMENT_SECRET:
             raise SystemExit("XUKE_SECRET_KEY must be set outside demo mode")
+        if not self.jwks_url and self.jwt_secret == DEVELOPMENT_SECRET:
+            raise SystemExit("XUKE_JWT_SECRET (or XUKE_JWKS_URL) must be set outside demo mode")

@@ -1,0 +1,1 @@
+"""The GraphQL service, the public status page and the operations endpoints (FastAPI)."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from xuke.domain.case import LicenseCase
 from xuke.domain.case_records import Task
-from xuke.domain.deadlines import running_deadline
+from xuke.domain.deadlines import running_deadline, yellow_from
 from xuke.projections.base import Before, CaseProjection, Upserts, iso
 from xuke.projections.deadlines import clock_from_json, clock_json
 from xuke.projections.store import Transaction
@@ -17,7 +17,7 @@ from xuke.projections.store import Transaction
 COLUMNS = (
     "task_id", "case_id", "case_no", "item_name", "applicant_name", "jurisdiction_code", "stage",
     "candidate_group", "assignee", "created_by", "arrived_at", "completed_at", "completed_by",
-    "due_on", "period_days", "clock", "computed_on", "is_open",
+    "due_on", "period_days", "clock", "computed_on", "is_open", "yellow_from",
 )  # fmt: skip
 
 
@@ -41,6 +41,7 @@ def task_row(case: LicenseCase, task: Task) -> dict[str, Any]:
         "clock": None,
         "computed_on": None,
         "is_open": 1,
+        "yellow_from": None,
     }
 
 
@@ -71,6 +72,7 @@ class InboxProjection(CaseProjection):
         clock = case.clock()
         running = running_deadline(clock, self.calendar, last_event_on)
         row.update(due_on=iso(running.due), period_days=running.total_days)
+        row.update(yellow_from=iso(yellow_from(running, self.calendar, self.context.thresholds)))
         row.update(clock=clock_json(clock), computed_on=iso(last_event_on))
 
     def on_calendar_changed(self, tx: Transaction, today: dt.date, year: int) -> None:
@@ -81,7 +83,15 @@ class InboxProjection(CaseProjection):
         for row in rows:
             as_of = dt.date.fromisoformat(row["computed_on"])
             running = running_deadline(clock_from_json(row["clock"]), calendar, as_of)
-            self.rows.put({**row, "due_on": iso(running.due), "period_days": running.total_days})
+            yellow = iso(yellow_from(running, calendar, self.context.thresholds))
+            self.rows.put(
+                {
+                    **row,
+                    "due_on": iso(running.due),
+                    "period_days": running.total_days,
+                    "yellow_from": yellow,
+                }
+            )
 
     def flush(self, tx: Transaction) -> None:
         self.rows.flush(tx)

@@ -215,3 +215,93 @@ def audit_trail_page(
 
 def case_deadlines(store: ViewStore, case_no: str) -> Row | None:
     return store.fetchone("SELECT * FROM case_deadlines WHERE case_no = %s", [case_no])
+
+
+def jurisdiction_prefix(jurisdiction_code: str) -> str:
+    """440000 → "44", 440100 → "4401", 000000 → "" (the whole country)."""
+    if jurisdiction_code == "000000":
+        return ""
+    prefix = jurisdiction_code
+    while prefix.endswith("00"):
+        prefix = prefix[:-2]
+    return prefix
+
+
+def _open_tasks_page(
+    store: ViewStore, where: str, params: list[Any], first: int, after: str | None
+) -> Page[Row]:
+    first = _check_first(first)
+    cursor = decode_cursor(after, len(OPEN_ORDER))
+    keyset = f" AND {_keyset(OPEN_ORDER, False)}" if cursor else ""
+    rows = store.fetchall(
+        f"SELECT * FROM inbox_tasks WHERE {where}{keyset} ORDER BY {', '.join(OPEN_ORDER)} LIMIT %s",
+        [*params, *(_keyset_params(cursor) if cursor else []), first + 1],
+    )
+    page = rows[:first]
+    cursors = [encode_cursor([r[c] for c in OPEN_ORDER]) for r in page]
+    return Page(page, cursors, len(rows) > first, store.count("inbox_tasks", where, params))
+
+
+def overdue_page(
+    store: ViewStore, jurisdiction: str, today: dt.date, first: int = 20, after: str | None = None
+) -> Page[Row]:
+    """监察: open tasks whose deadline has passed (RED), the longest overdue first."""
+    where = "is_open = 1 AND due_on < %s AND jurisdiction_code LIKE %s"
+    return _open_tasks_page(
+        store, where, [today.isoformat(), jurisdiction_prefix(jurisdiction) + "%"], first, after
+    )
+
+
+def warnings_page(
+    store: ViewStore, jurisdiction: str, today: dt.date, first: int = 20, after: str | None = None
+) -> Page[Row]:
+    """预警: open tasks that are YELLOW today (not yet overdue)."""
+    where = "is_open = 1 AND yellow_from <= %s AND due_on >= %s AND jurisdiction_code LIKE %s"
+    day = today.isoformat()
+    return _open_tasks_page(
+        store, where, [day, day, jurisdiction_prefix(jurisdiction) + "%"], first, after
+    )
+
+
+GROUP_COLUMNS = {
+    "DEPARTMENT": "jurisdiction_code",
+    "ITEM": "item_code",
+    "MONTH": "SUBSTR(closed_on, 1, 7)",
+}
+
+
+def compliance(
+    store: ViewStore, jurisdiction: str, start: dt.date, end: dt.date, group_by: str, today: dt.date
+) -> list[Row]:
+    """按时办结率 and friends, from the deadlines view: cases closed (served, 办结) between
+    ``start`` and ``end``, and cases open and overdue today, per department, item or month."""
+    key = GROUP_COLUMNS[group_by]
+    prefix = jurisdiction_prefix(jurisdiction) + "%"
+    closed = store.fetchall(
+        f"SELECT {key} AS key, COUNT(*) AS closed, "
+        "SUM(CASE WHEN decided_on <= decision_due THEN 1 ELSE 0 END) AS closed_on_time, "
+        "SUM(CASE WHEN committed_due IS NOT NULL AND decided_on <= committed_due THEN 1 ELSE 0 END) AS closed_early, "
+        "AVG(working_days_used) AS average_working_days "
+        "FROM case_deadlines WHERE status = 'CLOSED' AND closed_on >= %s AND closed_on <= %s "
+        f"AND jurisdiction_code LIKE %s GROUP BY {key}",
+        [start.isoformat(), end.isoformat(), prefix],
+    )
+    overdue_key = key if group_by != "MONTH" else "SUBSTR(due_on, 1, 7)"
+    overdue = store.fetchall(
+        f"SELECT {overdue_key} AS key, COUNT(*) AS overdue_open FROM case_deadlines "
+        f"WHERE is_open = 1 AND due_on < %s AND jurisdiction_code LIKE %s GROUP BY {overdue_key}",
+        [today.isoformat(), prefix],
+    )
+    groups: dict[str, Row] = {}
+    for row in closed:
+        groups[row["key"]] = {**row, "overdue_open": 0}
+    for row in overdue:
+        blank = {
+            "key": row["key"],
+            "closed": 0,
+            "closed_on_time": 0,
+            "closed_early": 0,
+            "average_working_days": 0,
+        }
+        groups.setdefault(row["key"], blank)["overdue_open"] = row["overdue_open"]
+    return [groups[k] for k in sorted(groups)]

@@ -28,13 +28,14 @@ class Ddl:
 
 
 def projection_ddl(projection: type[ViewProjection]) -> Ddl:
-    """Every CREATE statement of the migration files that touch the projection's tables."""
+    """The statements of the migration files that shape the projection's tables, in order:
+    tables (with later ALTERs), and indexes apart."""
     tables: list[str] = []
     indexes: list[str] = []
     for path in sorted(migrations_dir().glob("*.sql")):
         text = re.sub(r"--[^\n]*", "", path.read_text("utf-8"))
         for statement in (s.strip() for s in text.split(";")):
-            target = re.search(r"(?:CREATE TABLE IF NOT EXISTS|ON)\s+(\w+)", statement)
+            target = re.search(r"(?:CREATE TABLE IF NOT EXISTS|ALTER TABLE|ON)\s+(\w+)", statement)
             if not statement or target is None or target.group(1) not in projection.tables:
                 continue
             (indexes if statement.upper().startswith("CREATE INDEX") else tables).append(statement)

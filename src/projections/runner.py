@@ -230,3 +230,23 @@ class ProjectionRunner:
                 return False
             time.sleep(0.001)
         return True
+
+
+def wait_for_position(
+    store: ViewStore, position: int, timeout: float, names: list[str] | None = None
+) -> bool:
+    """Read-your-writes when the workers run in other processes: poll the tracking table
+    every two milliseconds (no back-off) until every named view has reached ``position``."""
+    wanted = names or list(PROJECTIONS)
+    marks = ", ".join(["%s"] * len(wanted))
+    deadline = time.monotonic() + timeout
+    while True:
+        row = store.fetchone(
+            f"SELECT COUNT(*) AS n FROM projection_tracking WHERE projection IN ({marks}) AND position >= %s",
+            [*wanted, position],
+        )
+        if row is not None and int(row["n"]) == len(wanted):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)

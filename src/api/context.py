@@ -1,0 +1,89 @@
+"""What a request carries into resolvers: the caller and the services, wired once at start."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from graphql import GraphQLError
+from starlette.concurrency import run_in_threadpool
+from strawberry.fastapi import BaseContext
+
+from xuke.api.auth import TokenService
+from xuke.api.metrics import Metrics
+from xuke.application.authorization import Forbidden
+from xuke.application.licensing import LicensingApplication
+from xuke.application.principal import Principal
+from xuke.domain.model import local_date
+from xuke.domain.roles import OVERSIGHT_ROLES
+from xuke.projections.case_loader import CaseLoader
+from xuke.projections.queries import Lights
+from xuke.projections.runner import ProjectionRunner
+from xuke.projections.store import ViewStore
+from xuke.settings import Settings
+
+T = TypeVar("T")
+VISIBILITY_TIMEOUT = 2.0  # read-your-writes: at most this long for the views to catch up
+
+
+@dataclass
+class Services:
+    """Everything the API needs, built by the composition root."""
+
+    settings: Settings
+    app: LicensingApplication
+    views: ViewStore
+    tokens: TokenService
+    metrics: Metrics
+    runner: ProjectionRunner | None = None  # in-process projections, if this process runs them
+
+    def __post_init__(self) -> None:
+        self.cases = CaseLoader(self.app, self.views)
+        self.lights = Lights(self.app.working_calendar, self.app.thresholds)
+
+    def today(self) -> dt.date:
+        return local_date(self.app.clock.now())
+
+    def wait_for_views(self, position: int | None) -> None:
+        """Read-your-writes: a mutation answers once the views show its own change."""
+        if position is None:
+            return
+        if self.runner is not None:
+            self.runner.wait_for(position, VISIBILITY_TIMEOUT)
+        else:
+            from xuke.projections.runner import wait_for_position
+
+            wait_for_position(self.views, position, VISIBILITY_TIMEOUT)
+
+
+class Context(BaseContext):
+    def __init__(self, services: Services, principal: Principal | None) -> None:
+        super().__init__()
+        self.services, self.principal = services, principal
+        self.loaders: dict[str, Any] = {}
+        self.auth_error: str | None = None  # a token was sent but not accepted
+
+    def require_principal(self) -> Principal:
+        if self.principal is None:
+            reason = self.auth_error or "authentication required"
+            raise GraphQLError(f"请先登录 ({reason})", extensions={"code": "UNAUTHENTICATED"})
+        return self.principal
+
+    def require_oversight(self, what: str) -> Principal:
+        principal = self.require_principal()
+        if not principal.roles & OVERSIGHT_ROLES:
+            self.services.app.on_forbidden(
+                Forbidden(f"{what}需要监察、审计或管理角色", principal, what)
+            )
+            raise forbidden(f"{what}需要 SUPERVISOR、AUDITOR 或 ADMIN 角色")
+        return principal
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """eventsourcing is synchronous: every store call runs in the thread pool."""
+        return await run_in_threadpool(fn, *args)
+
+
+def forbidden(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "FORBIDDEN"})

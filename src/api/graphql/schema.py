@@ -1,0 +1,42 @@
+"""The served schema: every feature's queries and mutations merged, with limits on depth and
+request cost so no query can be made expensive enough to hurt the service."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
+
+from xuke.api.graphql.cases import CaseMutations, CaseQueries
+from xuke.api.graphql.inbox import InboxQueries
+from xuke.api.graphql.public import PublicQueries
+from xuke.api.graphql.supervision import SupervisionQueries
+
+Query = merge_types("Query", (CaseQueries, InboxQueries, SupervisionQueries, PublicQueries))
+Mutation = merge_types("Mutation", (CaseMutations,))
+
+
+def unexpected(error: GraphQLError) -> bool:
+    """Errors we raise on purpose carry a code or are GraphQL's own; anything else (a bug,
+    a lost database) is masked, so no internal detail ever reaches a client."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return False
+    return not (error.extensions and error.extensions.get("code"))
+
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    extensions=[  # instances, as strawberry documents them
+        QueryDepthLimiter(max_depth=10),  # type: ignore[list-item]
+        MaxAliasesLimiter(max_alias_count=30),  # type: ignore[list-item]
+        MaxTokensLimiter(max_token_count=3000),  # type: ignore[list-item]
+        MaskErrors(should_mask_error=unexpected),  # type: ignore[list-item]
+    ],
+)
+
+
+def sdl() -> str:
+    return schema.as_str()
