@@ -105,7 +105,7 @@ def bad_cursor(error: ValueError) -> GraphQLError:
 class InboxQueries:
     @strawberry.field
     async def inbox(
-        self, info: Info[Context, None], box: InboxBox, first: int = 20, after: str | None = None
+        self, info: Info[Context, None], box: InboxBox, first: int | None = 20, after: str | None = None
     ) -> TaskConnection:
         ctx = info.context
         principal = ctx.require_principal()
@@ -114,7 +114,7 @@ class InboxQueries:
         ]
         try:
             page = await ctx.run(
-                inbox_page, ctx.services.views, principal.user_id, groups, box, first, after
+                inbox_page, ctx.services.views, principal.user_id, groups, box, first or 20, after
             )
         except ValueError as e:
             raise bad_cursor(e) from None

@@ -115,13 +115,13 @@ class PublicQueries:
         info: Info[Context, None],
         search: str | None = None,
         item_code: str | None = None,
-        first: int = 20,
+        first: int | None = 20,
         after: str | None = None,
     ) -> RegisteredLicenseConnection:
         ctx = info.context
         try:
             page = await ctx.run(
-                licence_register_page, ctx.services.views, search, item_code, first, after
+                licence_register_page, ctx.services.views, search, item_code, first or 20, after
             )
         except ValueError as e:
             raise bad_cursor(e) from None

@@ -29,11 +29,11 @@ def unexpected(error: GraphQLError) -> bool:
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    extensions=[  # instances, as strawberry documents them
-        QueryDepthLimiter(max_depth=10),  # type: ignore[list-item]
-        MaxAliasesLimiter(max_alias_count=30),  # type: ignore[list-item]
-        MaxTokensLimiter(max_token_count=3000),  # type: ignore[list-item]
-        MaskErrors(should_mask_error=unexpected),  # type: ignore[list-item]
+    extensions=[  # a fresh extension per request
+        lambda: QueryDepthLimiter(max_depth=10),
+        lambda: MaxAliasesLimiter(max_alias_count=30),
+        lambda: MaxTokensLimiter(max_token_count=3000),
+        lambda: MaskErrors(should_mask_error=unexpected),
     ],
 )
 

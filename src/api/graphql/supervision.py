@@ -73,7 +73,7 @@ class Supervision:
 
     @strawberry.field
     async def overdue(
-        self, info: Info[Context, None], first: int = 20, after: str | None = None
+        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
     ) -> TaskConnection:
         """Open cases whose light is RED, the oldest deadline first."""
         ctx = info.context
@@ -83,7 +83,7 @@ class Supervision:
                 ctx.services.views,
                 self.jurisdiction,
                 ctx.services.today(),
-                first,
+                first or 20,
                 after,
             )
         except ValueError as e:
@@ -92,7 +92,7 @@ class Supervision:
 
     @strawberry.field
     async def warnings(
-        self, info: Info[Context, None], first: int = 20, after: str | None = None
+        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
     ) -> TaskConnection:
         """Open cases whose light is YELLOW."""
         ctx = info.context
@@ -102,7 +102,7 @@ class Supervision:
                 ctx.services.views,
                 self.jurisdiction,
                 ctx.services.today(),
-                first,
+                first or 20,
                 after,
             )
         except ValueError as e:
@@ -150,12 +150,12 @@ class Supervision:
         self,
         info: Info[Context, None],
         case_no: str | None = None,
-        first: int = 50,
+        first: int | None = 50,
         after: str | None = None,
     ) -> AuditConnection:
         ctx = info.context
         try:
-            page = await ctx.run(audit_trail_page, ctx.services.views, case_no, first, after)
+            page = await ctx.run(audit_trail_page, ctx.services.views, case_no, first or 50, after)
         except ValueError as e:
             raise bad_cursor(e) from None
         return AuditConnection(
