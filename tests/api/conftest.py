@@ -27,12 +27,18 @@ class Api:
     services: Services
     client: httpx.Client
 
-    def token(self, user: str, *roles: Role, org: str = "440000", jurisdiction: str | None = None) -> str:
+    def token(
+        self, user: str, *roles: Role, org: str = "440000", jurisdiction: str | None = None
+    ) -> str:
         return self.services.tokens.issue(user, list(roles), org, user, jurisdiction)
 
-    def gql(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> dict[str, Any]:
+    def gql(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+        response = self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
@@ -46,13 +52,19 @@ def free_port() -> int:
 
 @pytest.fixture
 def api(settings: Settings, clock: SettableClock) -> Iterator[Api]:
-    settings = settings.model_copy(update={"jwt_secret": "test-jwt-secret-of-sufficient-length-0123"})
+    settings = settings.model_copy(
+        update={"jwt_secret": "test-jwt-secret-of-sufficient-length-0123"}
+    )
     migrate(settings, clock=clock).close()
     services = build_services(settings, with_projections=True, clock=clock)
     assert services.runner is not None
     services.runner.start()
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_config=None, access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(services), host="127.0.0.1", port=port, log_config=None, access_log=False
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

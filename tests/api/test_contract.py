@@ -43,17 +43,24 @@ def differences(contract: GraphQLSchema, served: GraphQLSchema) -> list[str]:
             for field_name, field in expected.fields.items():
                 other = actual.fields.get(field_name)  # type: ignore[attr-defined]
                 if other is None or str(other.type) != str(field.type):
-                    found.append(f"{name}.{field_name}: {field.type} expected, got {other.type if other else None}")
+                    found.append(
+                        f"{name}.{field_name}: {field.type} expected, got {other.type if other else None}"
+                    )
                     continue
                 for arg_name, arg in getattr(field, "args", {}).items():
                     got = other.args.get(arg_name)
                     if got is None or str(got.type) != str(arg.type):
                         found.append(f"{name}.{field_name}({arg_name}): {arg.type} expected")
                     elif arg.default_value != got.default_value:
-                        found.append(f"{name}.{field_name}({arg_name}) default {arg.default_value!r} expected")
+                        found.append(
+                            f"{name}.{field_name}({arg_name}) default {arg.default_value!r} expected"
+                        )
                 extra = set(getattr(other, "args", {})) - set(getattr(field, "args", {}))
                 for arg_name in extra:
-                    if str(other.args[arg_name].type).endswith("!") and other.args[arg_name].default_value is None:
+                    if (
+                        str(other.args[arg_name].type).endswith("!")
+                        and other.args[arg_name].default_value is None
+                    ):
                         found.append(f"{name}.{field_name}({arg_name}) is a new required argument")
         if isinstance(expected, GraphQLScalarType) and not isinstance(actual, GraphQLScalarType):
             found.append(f"scalar {name} missing")
@@ -67,5 +74,9 @@ def test_every_element_of_the_contract_is_served_unchanged() -> None:
 def test_the_comparison_notices_a_change() -> None:
     contract = CONTRACT.read_text("utf-8")
     case_type = contract.index("type Case {")
-    changed = contract[:case_type] + contract[case_type:].replace("caseNo: String!", "caseNo: String", 1)
-    assert differences(build_schema(contract), build_schema(changed)) == ["Case.caseNo: String! expected, got String"]
+    changed = contract[:case_type] + contract[case_type:].replace(
+        "caseNo: String!", "caseNo: String", 1
+    )
+    assert differences(build_schema(contract), build_schema(changed)) == [
+        "Case.caseNo: String! expected, got String"
+    ]

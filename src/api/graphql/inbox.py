@@ -105,7 +105,11 @@ def bad_cursor(error: ValueError) -> GraphQLError:
 class InboxQueries:
     @strawberry.field
     async def inbox(
-        self, info: Info[Context, None], box: InboxBox, first: int | None = 20, after: str | None = None
+        self,
+        info: Info[Context, None],
+        box: InboxBox,
+        first: int | None = 20,
+        after: str | None = None,
     ) -> TaskConnection:
         ctx = info.context
         principal = ctx.require_principal()

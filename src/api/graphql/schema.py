@@ -3,6 +3,9 @@ request cost so no query can be made expensive enough to hurt the service."""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
@@ -12,6 +15,8 @@ from xuke.api.graphql.cases import CaseMutations, CaseQueries
 from xuke.api.graphql.inbox import InboxQueries
 from xuke.api.graphql.public import PublicQueries
 from xuke.api.graphql.supervision import SupervisionQueries
+
+log = logging.getLogger("xuke.graphql")
 
 Query = merge_types("Query", (CaseQueries, InboxQueries, SupervisionQueries, PublicQueries))
 Mutation = merge_types("Mutation", (CaseMutations,))
@@ -26,7 +31,15 @@ def unexpected(error: GraphQLError) -> bool:
     return not (error.extensions and error.extensions.get("code"))
 
 
-schema = strawberry.Schema(
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Log what went wrong unexpectedly; refusals and bad input are answers, not faults."""
+        for error in errors:
+            if unexpected(error):
+                log.error("unexpected error", exc_info=error.original_error)
+
+
+schema = Schema(
     query=Query,
     mutation=Mutation,
     extensions=[  # a fresh extension per request
