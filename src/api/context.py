@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeVar
 
 from graphql import GraphQLError
@@ -16,6 +17,7 @@ from xuke.api.metrics import Metrics
 from xuke.application.authorization import Forbidden
 from xuke.application.licensing import LicensingApplication
 from xuke.application.principal import Principal
+from xuke.domain.calendar import WorkingCalendar
 from xuke.domain.model import local_date
 from xuke.domain.roles import OVERSIGHT_ROLES
 from xuke.projections.case_loader import CaseLoader
@@ -64,6 +66,11 @@ class Context(BaseContext):
         self.services, self.principal = services, principal
         self.loaders: dict[str, Any] = {}
         self.auth_error: str | None = None  # a token was sent but not accepted
+
+    @cached_property
+    def calendar(self) -> WorkingCalendar:
+        """One look at the calendar per request, however many cases it shows."""
+        return self.services.app.working_calendar()
 
     def require_principal(self) -> Principal:
         if self.principal is None:

@@ -4,10 +4,11 @@ client so query codes cannot be guessed by brute force."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import time
 from collections import defaultdict, deque
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Header, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -15,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from xuke.api.context import Services
 from xuke.application.summaries import STAGES
+from xuke.domain.model import SHANGHAI
 from xuke.projections.queries import public_status
 
 STATUS_LABELS = {
@@ -60,14 +62,22 @@ def router(services: Services, limiter: RateLimiter | None = None) -> APIRouter:
         )
 
     @routes.get("/status", response_class=HTMLResponse)
-    async def form() -> str:
-        return page()
+    async def form(
+        request: Request,
+        case_no: Annotated[str | None, Query(alias="caseNo", max_length=64)] = None,
+        code: Annotated[str | None, Query(max_length=32)] = None,
+    ) -> HTMLResponse:
+        """The empty form; or, with caseNo and code (a link sent to the applicant), the answer."""
+        if not case_no or not code:
+            return HTMLResponse(page(case_no or ""))
+        row = await lookup(request, case_no, code)
+        return HTMLResponse(page(case_no, row, searched=True), status_code=200 if row else 404)
 
     @routes.post("/status", response_class=HTMLResponse)
     async def submit(
         request: Request,
-        case_no: str = Form(..., max_length=64),
-        query_code: str = Form(..., max_length=32),
+        case_no: Annotated[str, Form(max_length=64)],
+        query_code: Annotated[str, Form(max_length=32)],
     ) -> HTMLResponse:
         row = await lookup(request, case_no, query_code)
         return HTMLResponse(page(case_no, row, searched=True), status_code=200 if row else 404)
@@ -76,8 +86,8 @@ def router(services: Services, limiter: RateLimiter | None = None) -> APIRouter:
     async def as_json(
         request: Request,
         case_no: str,
-        code: str | None = Query(None, max_length=32),
-        x_query_code: str | None = Header(None, max_length=32),
+        code: Annotated[str | None, Query(max_length=32)] = None,
+        x_query_code: Annotated[str | None, Header(max_length=32)] = None,
     ) -> JSONResponse:
         query_code = x_query_code or code
         if not query_code:
@@ -92,6 +102,11 @@ def router(services: Services, limiter: RateLimiter | None = None) -> APIRouter:
     return routes
 
 
+def local_time(stamp: str) -> str:
+    """Times are stored in UTC; people read them in Beijing time."""
+    return dt.datetime.fromisoformat(stamp).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
 def page(case_no: str = "", row: dict[str, Any] | None = None, searched: bool = False) -> str:
     esc = html.escape
     result = ""
@@ -99,7 +114,7 @@ def page(case_no: str = "", row: dict[str, Any] | None = None, searched: bool = 
         result = f'<p class="missing" role="alert">{NOT_FOUND}</p>'
     elif row is not None:
         steps = "".join(
-            f"<tr><td>{esc(s['at'][:16].replace('T', ' '))}</td><td>{esc(STAGES.get(s['stage'], s['stage']))}</td>"
+            f"<tr><td>{esc(local_time(s['at']))}</td><td>{esc(STAGES.get(s['stage'], s['stage']))}</td>"
             f"<td>{esc(STATUS_LABELS.get(s['status'], s['status']))}</td><td>{esc(s['note'] or '')}</td></tr>"
             for s in row["steps"]
         )

@@ -181,9 +181,16 @@ class LicensingApplication(Application[UUID]):
                 self._working = self._calendar.working_calendar()  # indexed once per version
             return self._working
 
-    def deadlines(self, case: LicenseCase, today: dt.date | None = None) -> Deadlines:
+    def deadlines(
+        self,
+        case: LicenseCase,
+        today: dt.date | None = None,
+        calendar: WorkingCalendar | None = None,
+    ) -> Deadlines:
         today = today or local_date(self.clock.now())
-        return compute_deadlines(case.clock(), self.working_calendar(), today, self.thresholds)
+        return compute_deadlines(
+            case.clock(), calendar or self.working_calendar(), today, self.thresholds
+        )
 
     def add_working_days(self, start: dt.date, days: int) -> DueDate:
         if not 0 <= days <= 3650:

@@ -151,7 +151,7 @@ class Case:
             decided_on=case.decided_on,
             decision=case.decision,
             certificate_no=case.certificate_no,
-            deadlines=Deadlines.of(services.app.deadlines(case, services.today())),
+            deadlines=Deadlines.of(services.app.deadlines(case, services.today(), ctx.calendar)),
             opinions=[
                 StageOpinion(
                     stage=o.stage,
