@@ -1,0 +1,148 @@
+"""The API under load: N concurrent clients running full case lifecycles over GraphQL/HTTP
+against `xuke serve` on PostgreSQL, beside the raw write path (the application called in
+process, benchmarks/write_path.py) measured in the same run.
+
+    scripts/bench api [--cases 40] [--clients 1 10 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from write_path import percentile, run_lifecycles
+
+from xuke.api.auth import TokenService
+from xuke.bootstrap import build_application, migrate
+from xuke.domain.roles import Role
+from xuke.settings import Settings
+
+SECRET = "benchmark-jwt-secret-0123456789abcdef"
+FILE = """mutation($input: FileApplicationInput!) { fileApplication(input: $input) { case { caseNo } errors { code } } }"""
+APPLICATION = {
+    "itemCode": "GYCP-SCXK", "jurisdictionCode": "440305", "materials": ["SQS", "YYZZ", "CPBZ", "SCSB"],
+    "applicant": {"kind": "ENTERPRISE", "name": "接口压测有限公司", "creditCode": "914403001922038216",
+                  "contactPhone": "13800138000", "address": "深圳"},
+}  # fmt: skip
+
+
+def lifecycle(client: httpx.Client, tokens: dict[str, str], latencies: list[float]) -> None:
+    def call(role: str, query: str, variables: dict | None = None) -> dict:  # type: ignore[type-arg]
+        started = time.perf_counter()
+        response = client.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {tokens[role]}"},
+        )
+        latencies.append(time.perf_counter() - started)
+        body = response.json()
+        assert response.status_code == 200 and "errors" not in body, body
+        return body["data"]  # type: ignore[no-any-return]
+
+    case_no = call("applicant", FILE, {"input": APPLICATION})["fileApplication"]["case"]["caseNo"]
+    steps = [
+        ("clerk", f'acceptApplication(caseNo: "{case_no}")'),
+        ("handler", f'claimTask(taskId: "{case_no}#2")'),
+        ("handler", f'recordOpinion(caseNo: "{case_no}", opinion: AGREE, comment: "同意")'),
+        ("reviewer", f'recordOpinion(caseNo: "{case_no}", opinion: AGREE, comment: "同意")'),
+        ("approver", f'recordOpinion(caseNo: "{case_no}", opinion: AGREE, comment: "同意")'),
+        ("approver", f'decide(caseNo: "{case_no}", grant: true, reason: "符合条件")'),
+        ("approver", f'issueCertificate(caseNo: "{case_no}")'),
+        (
+            "approver",
+            f'recordService(caseNo: "{case_no}", method: DIRECT, servedAt: "{time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() - 60))}")',
+        ),
+    ]
+    for role, mutation in steps:
+        result = call(role, f"mutation {{ {mutation} {{ errors {{ code }} }} }}")
+        assert not next(iter(result.values()))["errors"], result
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=40, help="lifecycles per client count")
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50])
+    args = parser.parse_args()
+    base = os.environ.get("XUKE_BENCH_DATABASE_URL") or os.environ.get("XUKE_TEST_DATABASE_URL")
+    if not base or not base.startswith("postgres"):
+        sys.exit("set XUKE_BENCH_DATABASE_URL=postgresql://… (or run scripts/bench api)")
+    url = f"{base}?schema=api_{uuid.uuid4().hex[:8]}"
+    settings = Settings(
+        database_url=url, secret_key="bench-secret", jwt_secret=SECRET, demo=False, pool_size=60
+    )
+    migrate(settings).close()
+    app = build_application(settings)
+    elapsed, latencies = run_lifecycles(app, args.cases, 1)
+    raw = len(latencies) / elapsed
+    print(
+        f"raw write path (in process, 1 client): {raw:,.0f} commands/s, p50 {percentile(latencies, 50) * 1000:.1f} ms"
+    )
+    app.close()
+    port = free_port()
+    env = {**os.environ, "XUKE_DATABASE_URL": url, "XUKE_SECRET_KEY": "bench-secret", "XUKE_JWT_SECRET": SECRET,
+           "XUKE_DEMO": "false", "XUKE_POOL_SIZE": "60"}  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-m", "xuke.cli", "serve", "--port", str(port), "--with-projections"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        client = httpx.Client(
+            base_url=f"http://127.0.0.1:{port}",
+            timeout=30,
+            limits=httpx.Limits(max_connections=200),
+        )
+        for _ in range(100):
+            try:
+                if client.get("/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        issue = TokenService(secret=SECRET).issue
+        tokens = {
+            "applicant": issue("bench-app", [Role.APPLICANT], "914403001922038216", jurisdiction="440305"),
+            "clerk": issue("bench-clerk", [Role.CLERK], "440000"), "handler": issue("bench-handler", [Role.HANDLER], "440000"),
+            "reviewer": issue("bench-reviewer", [Role.REVIEWER], "440000"),
+            "approver": issue("bench-approver", [Role.APPROVER], "440000"),
+        }  # fmt: skip
+        print(
+            f"{'clients':>7} {'commands':>9} {'cmd/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs raw':>8}"
+        )
+        for clients in args.clients:
+            latencies = []
+            started = time.perf_counter()
+            with ThreadPoolExecutor(clients) as pool:
+                list(
+                    pool.map(
+                        lambda _: lifecycle(client, tokens, latencies),
+                        range(max(args.cases, clients)),
+                    )
+                )
+            rate = len(latencies) / (time.perf_counter() - started)
+            print(
+                f"{clients:>7} {len(latencies):>9} {rate:>8.0f} {percentile(latencies, 50) * 1000:>8.1f}"
+                f" {percentile(latencies, 99) * 1000:>8.1f} {rate / raw:>7.2f}x"
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
