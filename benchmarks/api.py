@@ -125,15 +125,15 @@ def main() -> None:
             f"{'clients':>7} {'commands':>9} {'cmd/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs raw':>8}"
         )
         for clients in args.clients:
-            latencies = []
+            latencies: list[float] = []
             started = time.perf_counter()
             with ThreadPoolExecutor(clients) as pool:
-                list(
-                    pool.map(
-                        lambda _: lifecycle(client, tokens, latencies),
-                        range(max(args.cases, clients)),
-                    )
-                )
+                runs = [
+                    pool.submit(lifecycle, client, tokens, latencies)
+                    for _ in range(max(args.cases, clients))
+                ]
+                for run in runs:
+                    run.result()
             rate = len(latencies) / (time.perf_counter() - started)
             print(
                 f"{clients:>7} {len(latencies):>9} {rate:>8.0f} {percentile(latencies, 50) * 1000:>8.1f}"
