@@ -174,7 +174,6 @@ def licence_register_page(
     after: str | None = None,
 ) -> Page[Row]:
     """公示: granted licences, by holder name (substring) and item."""
-    first = _check_first(first)
     where, params = ["1 = 1"], []
     if search:
         where.append("(holder_name LIKE %s OR certificate_no = %s OR holder_credit_code = %s)")
@@ -182,35 +181,38 @@ def licence_register_page(
     if item_code:
         where.append("item_code = %s")
         params.append(item_code)
-    cursor = decode_cursor(after, 1)
-    condition = " AND ".join(where)
-    keyset = " AND certificate_no > %s" if cursor else ""
-    rows = store.fetchall(
-        f"SELECT * FROM licence_register WHERE {condition}{keyset} ORDER BY certificate_no LIMIT %s",
-        [*params, *(cursor or []), first + 1],
-    )
-    total = store.count("licence_register", condition, params)
-    page = rows[:first]
-    return Page(
-        page, [encode_cursor([r["certificate_no"]]) for r in page], len(rows) > first, total
+    return _page_by_key(
+        store, "licence_register", "certificate_no", " AND ".join(where), params, first, after
     )
 
 
 def audit_trail_page(
     store: ViewStore, case_no: str | None = None, first: int = 50, after: str | None = None
 ) -> Page[Row]:
+    condition, params = ("case_no = %s", [case_no]) if case_no else ("1 = 1", [])
+    return _page_by_key(store, "audit_trail", "position", condition, params, first, after)
+
+
+def _page_by_key(
+    store: ViewStore,
+    table: str,
+    key: str,
+    condition: str,
+    params: list[Any],
+    first: int,
+    after: str | None,
+) -> Page[Row]:
+    """A page of ``table`` in ``key`` order, after the cursor's key."""
     first = _check_first(first)
     cursor = decode_cursor(after, 1)
-    where, params = (["case_no = %s"], [case_no]) if case_no else (["1 = 1"], [])
-    condition = " AND ".join(where)
-    keyset = " AND position > %s" if cursor else ""
+    keyset = f" AND {key} > %s" if cursor else ""
     rows = store.fetchall(
-        f"SELECT * FROM audit_trail WHERE {condition}{keyset} ORDER BY position LIMIT %s",
+        f"SELECT * FROM {table} WHERE {condition}{keyset} ORDER BY {key} LIMIT %s",
         [*params, *(cursor or []), first + 1],
     )
-    total = store.count("audit_trail", condition, params)
     page = rows[:first]
-    return Page(page, [encode_cursor([r["position"]]) for r in page], len(rows) > first, total)
+    cursors = [encode_cursor([r[key]]) for r in page]
+    return Page(page, cursors, len(rows) > first, store.count(table, condition, params))
 
 
 def case_deadlines(store: ViewStore, case_no: str) -> Row | None:

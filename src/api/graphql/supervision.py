@@ -4,6 +4,7 @@ for SUPERVISOR, AUDITOR and ADMIN, inside their jurisdiction."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated
 
 import strawberry
@@ -13,7 +14,7 @@ from strawberry.types import Info
 from xuke.api.context import Context
 from xuke.api.graphql.inbox import TaskConnection, bad_cursor, connection
 from xuke.api.graphql.types import ComplianceGroup, PageInfo, Role
-from xuke.projections.queries import audit_trail_page, compliance, overdue_page, warnings_page
+from xuke.projections.queries import Page, audit_trail_page, compliance, overdue_page, warnings_page
 from xuke.projections.store import Row
 from xuke.supervision.audit import verify_audit_trail
 
@@ -76,29 +77,26 @@ class Supervision:
         self, info: Info[Context, None], first: int | None = 20, after: str | None = None
     ) -> TaskConnection:
         """Open cases whose light is RED, the oldest deadline first."""
-        ctx = info.context
-        try:
-            page = await ctx.run(
-                overdue_page,
-                ctx.services.views,
-                self.jurisdiction,
-                ctx.services.today(),
-                first or 20,
-                after,
-            )
-        except ValueError as e:
-            raise bad_cursor(e) from None
-        return connection(page.items, page.cursors, page.has_next_page, page.total_count, ctx)
+        return await self._tasks(info, overdue_page, first, after)
 
     @strawberry.field
     async def warnings(
         self, info: Info[Context, None], first: int | None = 20, after: str | None = None
     ) -> TaskConnection:
         """Open cases whose light is YELLOW."""
+        return await self._tasks(info, warnings_page, first, after)
+
+    async def _tasks(
+        self,
+        info: Info[Context, None],
+        query: Callable[..., Page[Row]],
+        first: int | None,
+        after: str | None,
+    ) -> TaskConnection:
         ctx = info.context
         try:
             page = await ctx.run(
-                warnings_page,
+                query,
                 ctx.services.views,
                 self.jurisdiction,
                 ctx.services.today(),
