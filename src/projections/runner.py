@@ -13,10 +13,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import Notification
 from psycopg import sql
 
 from xuke.application.licensing import LicensingApplication
@@ -90,14 +92,17 @@ class ProjectionWorker:
             self._position, self._position_known = read_position(self.store, self.name), True
         return self._position or 0
 
-    def run_page(self) -> int:
-        """Apply the next page, if any; returns how many stored events it consumed."""
-        start = self.position()
-        notifications = self.app.recorder.select_notifications(
+    def _fetch(self, start: int) -> Sequence[Notification]:
+        return self.app.recorder.select_notifications(
             start=start, limit=self.page_size, inclusive_of_start=False
         )
-        if not notifications:
-            return 0
+
+    def run_page(self) -> int:
+        """Apply the next page, if any; returns how many stored events it consumed."""
+        notifications = self._fetch(self.position())
+        return self._apply(notifications) if notifications else 0
+
+    def _apply(self, notifications: Sequence[Notification]) -> int:
         wanted = [n for n in notifications if self.projection.wants(n.topic)]
         page = [envelope_of(n, self.app.mapper.to_domain_event(n)) for n in wanted]  # type: ignore[arg-type]
         last = notifications[-1].id
@@ -114,12 +119,18 @@ class ProjectionWorker:
         return len(notifications)
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
-        """Apply pages until the log is exhausted; returns the number of events consumed."""
+        """Apply pages until the log is exhausted; returns the number of events consumed.
+        The next page is read while this one is applied: the database answers while Python
+        works, which is most of a rebuild's gain on two cores."""
         total = 0
-        while consumed := self.run_page():
-            total += consumed
-            if progress:
-                progress(consumed)
+        with ThreadPoolExecutor(1, thread_name_prefix=f"prefetch-{self.name}") as pool:
+            ahead = pool.submit(self._fetch, self.position())
+            while notifications := ahead.result():
+                ahead = pool.submit(self._fetch, notifications[-1].id)
+                consumed = self._apply(notifications)
+                total += consumed
+                if progress:
+                    progress(consumed)
         return total
 
     def run(self, stop: threading.Event, wake: threading.Event, poll_seconds: float) -> None:
