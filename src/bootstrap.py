@@ -110,9 +110,11 @@ def build_services(
     from xuke.api.metrics import Metrics
     from xuke.projections.runner import ProjectionRunner
     from xuke.projections.store import ViewStore
+    from xuke.supervision.denied_access import DeniedAccessLog
 
     app = build_application(settings, clock=clock)
     views = ViewStore(settings.resolved_database_url, pool_size=settings.pool_size)
+    app.on_forbidden = DeniedAccessLog(views).record  # every refusal, for the supervisors
     tokens = TokenService(
         secret="" if settings.jwks_url else settings.jwt_secret, jwks_url=settings.jwks_url
     )

@@ -9,6 +9,7 @@ from tests.api.conftest import Api
 from tests.support import ENTERPRISE_CODE, GYCP_ALL, OTHER_ENTERPRISE_CODE, at
 from xuke.application.clock import SettableClock
 from xuke.domain.roles import Role
+from xuke.supervision.denied_access import DeniedAccessLog
 
 FILE = """mutation File($input: FileApplicationInput!, $key: String) {
   fileApplication(input: $input, idempotencyKey: $key) {
@@ -295,3 +296,18 @@ def test_bad_input_never_gives_a_500(api: Api) -> None:
         '{ inbox(box: TODO, after: "garbage") { totalCount } }', token=tokens(api)["clerk"]
     )
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_every_forbidden_attempt_is_recorded_for_supervision(api: Api) -> None:
+    t = tokens(api)
+    case_no = file(api, t)["case"]["caseNo"]
+    api.gql(
+        f'mutation {{ acceptApplication(caseNo: "{case_no}") {{ errors {{ code }} }} }}',
+        token=t["sz-clerk"],
+    )
+    api.gql("{ supervision { warnings { totalCount } } }", token=t["handler"])
+    refusals = DeniedAccessLog(api.services.views).recent("44")
+    assert [(r["user_id"], r["case_no"]) for r in refusals] == [
+        ("handler-1", None),
+        ("sz-clerk", case_no),
+    ]
