@@ -39,6 +39,7 @@ from xuke.projections.inbox import InboxProjection
 from xuke.projections.public_status import PublicStatusProjection
 from xuke.projections.register import LicenceRegisterProjection
 from xuke.projections.store import ViewStore, pg_connect
+from xuke.projections.supervision import SupervisionProjection
 
 log = logging.getLogger("xuke.projections")
 
@@ -50,6 +51,7 @@ PROJECTIONS: dict[str, type[ViewProjection]] = {
         AuditTrailProjection,
         DeadlinesProjection,
         LicenceRegisterProjection,
+        SupervisionProjection,
     )
 }
 PAGE_SIZE = 500

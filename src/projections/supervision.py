@@ -1,0 +1,90 @@
+"""supervision: cards, 督办 orders and complaints, as the supervisors (and complainants) see
+them; card counts feed the compliance figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.utils import get_topic
+
+from xuke.domain.supervision import Complaint, SupervisionCard, SupervisionOrder
+from xuke.projections.base import Envelope, ViewProjection, iso
+from xuke.projections.store import Transaction
+
+TOPIC_PREFIXES = tuple(get_topic(c) + "." for c in (SupervisionCard, SupervisionOrder, Complaint))
+
+
+class SupervisionProjection(ViewProjection):
+    name = "supervision"
+    tables = ("supervision_cards", "supervision_orders", "complaints")
+
+    def wants(self, topic: str) -> bool:
+        return topic.startswith(TOPIC_PREFIXES)
+
+    def process_page(self, tx: Transaction, page: Sequence[Envelope]) -> None:
+        for envelope in page:
+            event: Any = envelope.event
+            key, at = str(envelope.originator_id), iso(event.timestamp)
+            statement = self._statement(event, key, at)
+            if statement:
+                tx.execute(*statement)
+
+    def _statement(self, event: Any, key: str, at: str | None) -> tuple[str, list[Any]] | None:
+        cards, orders, complaints = (self.table(t) for t in self.tables)
+        if isinstance(event, SupervisionCard.Issued):
+            return (
+                f"INSERT INTO {cards} (card_id, case_no, item_code, colour, cause, responsible_unit, detail, due_on, "
+                "issued_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (card_id) DO NOTHING",
+                [key, event.case_no, event.item_code, event.colour.value, event.cause.value, event.responsible_unit,
+                 event.detail, iso(event.due_on), at],
+            )  # fmt: skip
+        if isinstance(event, SupervisionOrder.Issued):
+            return (
+                f"INSERT INTO {orders} (order_id, case_no, unit, instruction, respond_by, status, issued_by, issued_at) "
+                "VALUES (%s, %s, %s, %s, %s, 'OPEN', %s, %s) ON CONFLICT (order_id) DO NOTHING",
+                [
+                    key,
+                    event.case_no,
+                    event.unit,
+                    event.instruction,
+                    iso(event.respond_by),
+                    event.actor.id,
+                    at,
+                ],
+            )
+        if isinstance(event, SupervisionOrder.Answered):
+            return (
+                f"UPDATE {orders} SET status = 'ANSWERED', report = %s, answered_at = %s WHERE order_id = %s",
+                [event.report, at, key],
+            )
+        if isinstance(event, SupervisionOrder.Escalated):
+            return (
+                f"UPDATE {orders} SET status = 'ESCALATED', escalated_to = %s WHERE order_id = %s",
+                [event.to_unit, key],
+            )
+        if isinstance(event, Complaint.Filed):
+            return (
+                f"INSERT INTO {complaints} (complaint_id, case_no, jurisdiction_code, channel, text, filed_at, "
+                "take_up_due, status) VALUES (%s, %s, %s, %s, %s, %s, %s, 'FILED') ON CONFLICT (complaint_id) DO NOTHING",
+                [
+                    key,
+                    event.case_no,
+                    event.jurisdiction_code,
+                    event.channel,
+                    event.text,
+                    at,
+                    iso(event.take_up_due),
+                ],
+            )
+        if isinstance(event, Complaint.TakenUp):
+            return (
+                f"UPDATE {complaints} SET status = 'TAKEN_UP', taken_up_by = %s, taken_up_late = %s WHERE complaint_id = %s",
+                [event.actor.id, int(event.late), key],
+            )
+        if isinstance(event, Complaint.Answered):
+            return (
+                f"UPDATE {complaints} SET status = 'ANSWERED', reply = %s, answered_at = %s WHERE complaint_id = %s",
+                [event.reply, at, key],
+            )
+        return None

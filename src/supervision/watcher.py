@@ -1,0 +1,141 @@
+"""The deadline watcher (监察): deemed acceptance when the acceptance window passes (Art. 32),
+yellow and red cards, and the escalation of unanswered 督办 orders. Idempotent: every card has
+an id derived from its case and cause, so running it often, or in several processes, issues
+each card once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from xuke.application.licensing import LicensingApplication
+from xuke.application.supervision import SupervisionCommands
+from xuke.domain.model import local_date
+from xuke.domain.supervision import CardCause, SupervisionCard
+from xuke.projections.store import Row, ViewStore
+
+log = logging.getLogger("xuke.supervision")
+
+DEFAULT_STAGE_LIMITS = {  # working days a stage may hold a task before a YELLOW card
+    "ACCEPTANCE": 3, "HANDLING": 15, "REVIEW": 5, "APPROVAL": 5, "CERTIFICATION": 5, "SERVICE": 5,
+}  # fmt: skip
+
+
+@dataclass
+class WatchReport:
+    deemed_accepted: list[str] = field(default_factory=list)
+    cards: list[str] = field(default_factory=list)
+    escalated: list[str] = field(default_factory=list)
+
+
+class DeadlineWatcher:
+    def __init__(
+        self,
+        app: LicensingApplication,
+        views: ViewStore,
+        stage_limits: dict[str, int] | None = None,
+    ) -> None:
+        self.app, self.views = app, views
+        self.commands = SupervisionCommands(app)
+        self.stage_limits = {**DEFAULT_STAGE_LIMITS, **(stage_limits or {})}
+
+    def run_once(self) -> WatchReport:
+        report = WatchReport()
+        today = local_date(self.app.clock.now())
+        self._deem_accepted(today, report)
+        self._legal_limits(today, report)
+        self._committed_limits(today, report)
+        self._held_stages(today, report)
+        self._escalate_orders(today, report)
+        return report
+
+    def _deem_accepted(self, today: dt.date, report: WatchReport) -> None:
+        for row in self.views.fetchall(
+            "SELECT case_no FROM case_deadlines WHERE status = 'SUBMITTED' AND acceptance_due < %s",
+            [today.isoformat()],
+        ):
+            if self.app.deem_accepted_if_due(row["case_no"]) is not None:
+                report.deemed_accepted.append(row["case_no"])
+
+    def _legal_limits(self, today: dt.date, report: WatchReport) -> None:
+        """RED: the decision (Art. 42) or the service (Art. 44) is late."""
+        day = today.isoformat()
+        for row in self.views.fetchall(
+            "SELECT case_no, decision_due FROM case_deadlines WHERE is_open = 1 AND decided_on IS NULL "
+            "AND decision_due < %s AND status <> 'SUSPENDED'",
+            [day],
+        ):
+            self._card(row, CardCause.LEGAL_LIMIT_PASSED, row["decision_due"], "DECISION", report)
+        for row in self.views.fetchall(
+            "SELECT case_no, service_due FROM case_deadlines WHERE is_open = 1 AND decided_on IS NOT NULL "
+            "AND service_due < %s",
+            [day],
+        ):
+            self._card(row, CardCause.LEGAL_LIMIT_PASSED, row["service_due"], "SERVICE", report)
+
+    def _committed_limits(self, today: dt.date, report: WatchReport) -> None:
+        """YELLOW: the authority's own promise (承诺时限) is broken."""
+        for row in self.views.fetchall(
+            "SELECT case_no, committed_due FROM case_deadlines WHERE is_open = 1 AND decided_on IS NULL "
+            "AND committed_due < %s AND status <> 'SUSPENDED'",
+            [today.isoformat()],
+        ):
+            self._card(row, CardCause.COMMITTED_LIMIT_PASSED, row["committed_due"], "", report)
+
+    def _held_stages(self, today: dt.date, report: WatchReport) -> None:
+        """YELLOW: a task held longer than its stage's limit (working days)."""
+        calendar = self.app.working_calendar()
+        longest = max(self.stage_limits.values())
+        earliest = (today - dt.timedelta(days=min(self.stage_limits.values()))).isoformat()
+        rows = self.views.fetchall(
+            "SELECT task_id, case_no, stage, arrived_at FROM inbox_tasks WHERE is_open = 1 AND arrived_at < %s",
+            [earliest],
+        )
+        for row in rows:
+            arrived = local_date(dt.datetime.fromisoformat(row["arrived_at"]))
+            limit = self.stage_limits.get(row["stage"], longest)
+            if calendar.working_days_between(arrived, today) > limit:
+                due = calendar.add_working_days(arrived, limit).date.isoformat()
+                self._card(row, CardCause.STAGE_HELD_TOO_LONG, due, row["task_id"], report)
+
+    def _escalate_orders(self, today: dt.date, report: WatchReport) -> None:
+        for row in self.views.fetchall(
+            "SELECT order_id FROM supervision_orders WHERE status = 'OPEN' AND respond_by < %s",
+            [today.isoformat()],
+        ):
+            if self.commands.escalate_if_overdue(UUID(row["order_id"])):
+                report.escalated.append(row["order_id"])
+
+    def _card(
+        self, row: Row, cause: CardCause, due: str | None, detail: str, report: WatchReport
+    ) -> None:
+        card_id = SupervisionCard.id_for(row["case_no"], cause, detail)
+        if self.views.count("supervision_cards", "card_id = %s", [str(card_id)]):
+            return  # already issued (and projected)
+        case = self.app.get_case(row["case_no"])
+        if self.commands.issue_card(
+            case, cause, dt.date.fromisoformat(due) if due else None, detail
+        ):
+            report.cards.append(f"{cause.colour.value}:{row['case_no']}:{cause.value}")
+
+
+def watch_forever(watcher: DeadlineWatcher, stop: threading.Event, interval: float) -> None:
+    """``xuke supervision watch`` and the in-process watcher of ``xuke serve``."""
+    while not stop.is_set():
+        try:
+            report = watcher.run_once()
+            if report.deemed_accepted or report.cards or report.escalated:
+                log.info(
+                    "watch",
+                    extra={
+                        "deemed": report.deemed_accepted,
+                        "cards": report.cards,
+                        "escalated": report.escalated,
+                    },
+                )
+        except Exception:
+            log.exception("the deadline watcher failed; trying again")
+        stop.wait(interval)
