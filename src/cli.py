@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
+import threading
 import time
 from pathlib import Path
 from typing import Annotated
@@ -17,7 +19,7 @@ from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
 from xuke.application.principal import Principal
 from xuke.bootstrap import build_application, build_services, migrate
-from xuke.demo import demo_start, run_demo
+from xuke.demo import demo_start, print_deadlines, print_history, run_demo
 from xuke.demo_data import seed_demo_cases
 from xuke.domain.errors import DomainError
 from xuke.domain.roles import Role
@@ -199,10 +201,19 @@ def serve_command(
         seeding.close()
     if services.runner is not None:
         services.runner.start()
+    stop_watching = threading.Event()
+    if services.runner is not None:  # projections here, so the watcher too (it reads their views)
+        from xuke.supervision.watcher import DeadlineWatcher, watch_forever
+
+        watcher = DeadlineWatcher(services.app, services.views)
+        threading.Thread(
+            target=watch_forever, args=(watcher, stop_watching, 60.0), daemon=True
+        ).start()
     console.print(f"xuke on http://{host}:{port}/graphql · status page http://{host}:{port}/status")
     try:
         uvicorn.run(create_app(services), host=host, port=port, log_config=None, access_log=False)
     finally:
+        stop_watching.set()
         if services.runner is not None:
             services.runner.stop()
         services.app.close()
@@ -240,6 +251,51 @@ def schema_command() -> None:
     from xuke.api.graphql.schema import sdl
 
     print(sdl())
+
+
+supervision_app = typer.Typer(help="Supervision (监察).", no_args_is_help=True)
+app.add_typer(supervision_app, name="supervision")
+
+
+@supervision_app.command("watch")
+def supervision_watch(
+    once: Annotated[bool, typer.Option(help="One pass, then exit.")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between passes.")] = 60.0,
+) -> None:
+    """Deemed acceptance, yellow and red cards, escalation of unanswered 督办 orders."""
+    from xuke.supervision.watcher import DeadlineWatcher, watch_forever
+
+    application, store = _read_side(Settings())
+    watcher = DeadlineWatcher(application, store)
+    if once:
+        report = watcher.run_once()
+        console.print(
+            f"deemed accepted {len(report.deemed_accepted)}, cards {len(report.cards)}, escalated {len(report.escalated)}"
+        )
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        watch_forever(watcher, stop, interval)
+
+
+@audit_app.command("replay")
+def audit_replay(
+    case_no: str,
+    as_of_version: Annotated[
+        int | None, typer.Option(help="The version to stop at (default: the latest).")
+    ] = None,
+) -> None:
+    """Print the case exactly as it stood after a version, with every event: who, when, as what."""
+    application, _ = _read_side(Settings())
+    auditor = Principal("cli-auditor", frozenset({Role.AUDITOR}), "000000", "000000")
+    try:
+        case = application.case_as_of(auditor, case_no, as_of_version)
+    except DomainError as e:
+        console.print(f"[red]{e.code.value}[/]: {e.message}")
+        raise typer.Exit(2) from None
+    print_history(application, case, console)
+    print_deadlines(application.deadlines(case), console)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -307,3 +307,51 @@ def compliance(
         }
         groups.setdefault(row["key"], blank)["overdue_open"] = row["overdue_open"]
     return [groups[k] for k in sorted(groups)]
+
+
+def supervision_rows(
+    store: ViewStore,
+    table: str,
+    jurisdiction: str,
+    first: int,
+    after: str | None,
+    status: str | None = None,
+) -> Page[Row]:
+    """Cards, orders or complaints of a jurisdiction, newest first (keyset on the id)."""
+    column = {
+        "supervision_cards": "responsible_unit",
+        "supervision_orders": "unit",
+        "complaints": "jurisdiction_code",
+    }[table]
+    key = {
+        "supervision_cards": "card_id",
+        "supervision_orders": "order_id",
+        "complaints": "complaint_id",
+    }[table]
+    condition, params = f"{column} LIKE %s", [jurisdiction_prefix(jurisdiction) + "%"]
+    if status:
+        condition += " AND status = %s"
+        params.append(status)
+    return _page_by_key(store, table, key, condition, params, first, after)
+
+
+def card_counts(
+    store: ViewStore, jurisdiction: str, start: dt.date, end: dt.date, group_by: str
+) -> dict[str, Row]:
+    """Yellow and red cards issued in the period, per department, item or month."""
+    key = {
+        "DEPARTMENT": "responsible_unit",
+        "ITEM": "item_code",
+        "MONTH": "SUBSTR(issued_at, 1, 7)",
+    }[group_by]
+    rows = store.fetchall(
+        f"SELECT {key} AS key, SUM(CASE WHEN colour = 'YELLOW' THEN 1 ELSE 0 END) AS yellow, "
+        "SUM(CASE WHEN colour = 'RED' THEN 1 ELSE 0 END) AS red FROM supervision_cards "
+        f"WHERE issued_at >= %s AND issued_at < %s AND responsible_unit LIKE %s GROUP BY {key}",
+        [
+            start.isoformat(),
+            (end + dt.timedelta(days=1)).isoformat(),
+            jurisdiction_prefix(jurisdiction) + "%",
+        ],
+    )
+    return {str(r["key"]): r for r in rows}

@@ -27,6 +27,14 @@ class PublicStep:
     note: str | None
 
 
+@strawberry.type
+class PublicComplaint:
+    filed_at: dt.datetime
+    status: str
+    text: str
+    reply: str | None
+
+
 @strawberry.type(
     description="What the public and the applicant see (办事进度): no personal data, no internal opinions."
 )
@@ -42,6 +50,25 @@ class PublicStatus:
     decided_on: dt.date | None
     decision: str | None
     steps: list[PublicStep]
+
+    @strawberry.field(
+        description="Complaints about this case and their replies (an addition to v1)."
+    )
+    async def complaints(self, info: Info[Context, None]) -> list[PublicComplaint]:
+        rows = await info.context.run(
+            info.context.services.views.fetchall,
+            "SELECT * FROM complaints WHERE case_no = %s ORDER BY filed_at",
+            [self.case_no],
+        )
+        return [
+            PublicComplaint(
+                filed_at=dt.datetime.fromisoformat(r["filed_at"]),
+                status=r["status"],
+                text=r["text"],
+                reply=r["reply"],
+            )
+            for r in rows
+        ]
 
     @classmethod
     def of(cls, row: Row) -> PublicStatus:

@@ -13,10 +13,29 @@ from strawberry.types import Info
 
 from xuke.api.context import Context
 from xuke.api.graphql.inbox import TaskConnection, bad_cursor, connection
+from xuke.api.graphql.oversight import (
+    Complaint,
+    ComplaintConnection,
+    DeniedAccess,
+    SupervisionCard,
+    SupervisionCardConnection,
+    SupervisionOrder,
+    SupervisionOrderConnection,
+)
 from xuke.api.graphql.types import ComplianceGroup, PageInfo, Role
-from xuke.projections.queries import Page, audit_trail_page, compliance, overdue_page, warnings_page
+from xuke.projections.queries import (
+    Page,
+    audit_trail_page,
+    card_counts,
+    compliance,
+    jurisdiction_prefix,
+    overdue_page,
+    supervision_rows,
+    warnings_page,
+)
 from xuke.projections.store import Row
 from xuke.supervision.audit import verify_audit_trail
+from xuke.supervision.denied_access import DeniedAccessLog
 
 
 @strawberry.type
@@ -66,6 +85,8 @@ class Compliance:
     overdue_open: int
     on_time_rate: float
     average_working_days: float
+    yellow_cards: int = 0  # additions to v1: cards issued in the period
+    red_cards: int = 0
 
 
 @strawberry.type
@@ -128,6 +149,19 @@ class Supervision:
             group_by.value,
             ctx.services.today(),
         )
+        cards = await ctx.run(
+            card_counts, ctx.services.views, self.jurisdiction, from_, to, group_by.value
+        )
+        keys = {str(r["key"]) for r in rows} | set(cards)
+        by_key = {str(r["key"]): r for r in rows}
+        blank = {
+            "closed": 0,
+            "closed_on_time": 0,
+            "closed_early": 0,
+            "overdue_open": 0,
+            "average_working_days": 0,
+        }
+        rows = [{"key": k, **by_key.get(k, blank)} for k in sorted(keys)]
         return [
             Compliance(
                 key=str(r["key"]),
@@ -139,9 +173,97 @@ class Supervision:
                 if r["closed"]
                 else 0.0,
                 average_working_days=float(r["average_working_days"] or 0),
+                yellow_cards=int(cards.get(str(r["key"]), {}).get("yellow") or 0),
+                red_cards=int(cards.get(str(r["key"]), {}).get("red") or 0),
             )
             for r in rows
         ]
+
+    @strawberry.field(description="黄牌/红牌 issued to units of this jurisdiction, newest first.")
+    async def cards(
+        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
+    ) -> SupervisionCardConnection:
+        page = await self._rows(info, "supervision_cards", first, after)
+        return SupervisionCardConnection(
+            nodes=[SupervisionCard.of(r) for r in page.items],
+            page_info=_info(page),
+            total_count=page.total_count,
+        )
+
+    @strawberry.field(description="督办 orders to units of this jurisdiction.")
+    async def orders(
+        self,
+        info: Info[Context, None],
+        status: str | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> SupervisionOrderConnection:
+        page = await self._rows(info, "supervision_orders", first, after, status)
+        return SupervisionOrderConnection(
+            nodes=[SupervisionOrder.of(r) for r in page.items],
+            page_info=_info(page),
+            total_count=page.total_count,
+        )
+
+    @strawberry.field(description="投诉 about cases of this jurisdiction.")
+    async def complaints(
+        self,
+        info: Info[Context, None],
+        status: str | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> ComplaintConnection:
+        page = await self._rows(info, "complaints", first, after, status)
+        return ComplaintConnection(
+            nodes=[Complaint.of(r) for r in page.items],
+            page_info=_info(page),
+            total_count=page.total_count,
+        )
+
+    @strawberry.field(description="Refused attempts touching this jurisdiction, newest first.")
+    async def denied_access(
+        self, info: Info[Context, None], first: int | None = 50
+    ) -> list[DeniedAccess]:
+        ctx = info.context
+        rows = await ctx.run(
+            DeniedAccessLog(ctx.services.views).recent,
+            jurisdiction_prefix(self.jurisdiction),
+            min(first or 50, 200),
+        )
+        return [
+            DeniedAccess(
+                at=dt.datetime.fromisoformat(str(r["at"])),
+                user_id=str(r["user_id"]),
+                roles=str(r["roles"]),
+                org_code=str(r["org_code"]),
+                action=str(r["action"]),
+                case_no=str(r["case_no"]) if r["case_no"] else None,
+                reason=str(r["reason"]),
+            )
+            for r in rows
+        ]
+
+    async def _rows(
+        self,
+        info: Info[Context, None],
+        table: str,
+        first: int | None,
+        after: str | None,
+        status: str | None = None,
+    ) -> Page[Row]:
+        ctx = info.context
+        try:
+            return await ctx.run(
+                supervision_rows,
+                ctx.services.views,
+                table,
+                self.jurisdiction,
+                first or 20,
+                after,
+                status,
+            )
+        except ValueError as e:
+            raise bad_cursor(e) from None
 
     @strawberry.field
     async def audit_trail(
@@ -180,6 +302,10 @@ class SupervisionQueries:
     def supervision(self, info: Info[Context, None]) -> Supervision:
         principal = info.context.require_oversight("监察")
         return Supervision(jurisdiction=principal.jurisdiction_code)
+
+
+def _info(page: Page[Row]) -> PageInfo:
+    return PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor)
 
 
 def invalid(message: str) -> GraphQLError:

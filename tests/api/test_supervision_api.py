@@ -1,0 +1,73 @@
+"""监察 over GraphQL: orders, complaints, cards, the denied-access log and compliance."""
+
+from __future__ import annotations
+
+from tests.api.conftest import Api
+from tests.api.test_graphql import file, tokens
+from tests.support import at
+from xuke.application.clock import SettableClock
+from xuke.domain.roles import Role
+from xuke.supervision.watcher import DeadlineWatcher
+
+
+def test_orders_complaints_cards_and_compliance_over_http(api: Api, clock: SettableClock) -> None:
+    t = tokens(api)
+    filed = file(api, t)
+    case_no, code = filed["case"]["caseNo"], filed["queryCode"]
+    order = api.gql(
+        f'mutation {{ issueSupervisionOrder(caseNo: "{case_no}", instruction: "请尽快受理", respondBy: "2026-10-09") '
+        "{ order { id status unit } errors { code } } }",
+        token=t["supervisor"],
+    )["data"]["issueSupervisionOrder"]["order"]
+    assert order["status"] == "OPEN" and order["unit"] == "440000"
+    answered = api.gql(
+        f'mutation {{ answerSupervisionOrder(orderId: "{order["id"]}", report: "已受理") {{ order {{ status report }} }} }}',
+        token=t["clerk"],
+    )["data"]["answerSupervisionOrder"]["order"]
+    assert answered == {"status": "ANSWERED", "report": "已受理"}
+    # Anyone with the query code may complain, without logging in; a wrong code is NOT_FOUND.
+    complaint = api.gql(
+        f'mutation {{ fileComplaint(caseNo: "{case_no}", text: "办理进度太慢了", queryCode: "{code}") '
+        "{ complaint { id status channel } errors { code } } }"
+    )["data"]["fileComplaint"]
+    assert complaint["complaint"]["channel"] == "PUBLIC"
+    wrong = api.gql(
+        f'mutation {{ fileComplaint(caseNo: "{case_no}", text: "猜查询码", queryCode: "X") {{ errors {{ code }} }} }}'
+    )
+    assert wrong["data"]["fileComplaint"]["errors"][0]["code"] == "NOT_FOUND"
+    complaint_id = complaint["complaint"]["id"]
+    api.gql(
+        f'mutation {{ answerComplaint(complaintId: "{complaint_id}", reply: "已督促办理") {{ errors {{ code }} }} }}',
+        token=t["supervisor"],
+    )
+    public = api.gql(
+        f'{{ publicStatus(caseNo: "{case_no}", queryCode: "{code}") {{ complaints {{ status reply }} }} }}'
+    )
+    assert public["data"]["publicStatus"]["complaints"] == [
+        {"status": "ANSWERED", "reply": "已督促办理"}
+    ]
+    # A card from the watcher, and the refusals so far, are the supervisors' to see.
+    clock.set(at(2026, 10, 12))
+    assert api.services.runner is not None
+    api.services.runner.wait_for(api.services.app.recorder.max_notification_id() or 0, 5)
+    DeadlineWatcher(api.services.app, api.services.views).run_once()
+    api.services.runner.wait_for(api.services.app.recorder.max_notification_id() or 0, 5)
+    api.gql(
+        f'mutation {{ acceptApplication(caseNo: "{case_no}") {{ errors {{ code }} }} }}',
+        token=t["sz-clerk"],
+    )
+    view = api.gql(
+        "{ supervision { cards { totalCount nodes { colour cause caseNo } } orders { totalCount } "
+        'complaints(status: "ANSWERED") { totalCount } deniedAccess { userId action } '
+        'compliance(from: "2026-01-01", to: "2026-12-31", groupBy: ITEM) { key yellowCards redCards } } }',
+        token=t["supervisor"],
+    )["data"]["supervision"]
+    assert view["cards"]["nodes"][0]["cause"] == "STAGE_HELD_TOO_LONG"
+    assert view["orders"]["totalCount"] == 1 and view["complaints"]["totalCount"] == 1
+    assert view["deniedAccess"][0]["userId"] == "sz-clerk"
+    assert {"key": "GYCP-SCXK", "yellowCards": 1, "redCards": 0} in view["compliance"]
+    refused = api.gql(
+        f'mutation {{ issueSupervisionOrder(caseNo: "{case_no}", instruction: "x", respondBy: "2026-12-01") {{ errors {{ code }} }} }}',
+        token=api.token("h", Role.HANDLER),
+    )
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
