@@ -28,7 +28,7 @@ COLUMNS = (
     "case_id", "case_no", "item_code", "jurisdiction_code", "status", "stage", "is_open",
     "acceptance_due", "decision_due", "committed_due", "service_due", "working_days_used",
     "working_days_suspended", "extended", "provisional", "due_on", "yellow_from", "done_on",
-    "received_on", "accepted_on", "decided_on", "closed_on", "horizon", "computed_on", "clock",
+    "received_on", "accepted_on", "decided_on", "closed_on", "horizon", "computed_on", "clock", "correction_requested_on",
 )  # fmt: skip
 
 
@@ -92,6 +92,9 @@ class DeadlinesProjection(CaseProjection):
                 "accepted_on": iso(clock.accepted_on),
                 "decided_on": iso(clock.decided_on),
                 "closed_on": iso(case.closed_on),
+                "correction_requested_on": iso(case.correction.requested_on)
+                if case.correction
+                else None,
                 **deadline_columns(clock, self.calendar, last_event_on, self.context.thresholds),
             }
         )

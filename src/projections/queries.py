@@ -355,3 +355,10 @@ def card_counts(
         ],
     )
     return {str(r["key"]): r for r in rows}
+
+
+def unit_cards(store: ViewStore, unit: str, first: int, after: str | None) -> Page[Row]:
+    """The cards a unit received — shown beside its inbox."""
+    return _page_by_key(
+        store, "supervision_cards", "card_id", "responsible_unit = %s", [unit], first, after
+    )

@@ -19,6 +19,7 @@ from xuke.projections.store import Row, ViewStore
 
 log = logging.getLogger("xuke.supervision")
 
+CORRECTION_NOTICE_DAYS = 3  # the authority's own promise: a correction notice within 3 working days
 DEFAULT_STAGE_LIMITS = {  # working days a stage may hold a task before a YELLOW card
     "ACCEPTANCE": 3, "HANDLING": 15, "REVIEW": 5, "APPROVAL": 5, "CERTIFICATION": 5, "SERVICE": 5,
 }  # fmt: skip
@@ -37,10 +38,12 @@ class DeadlineWatcher:
         app: LicensingApplication,
         views: ViewStore,
         stage_limits: dict[str, int] | None = None,
+        correction_notice_days: int = CORRECTION_NOTICE_DAYS,
     ) -> None:
         self.app, self.views = app, views
         self.commands = SupervisionCommands(app)
         self.stage_limits = {**DEFAULT_STAGE_LIMITS, **(stage_limits or {})}
+        self.correction_notice_days = correction_notice_days
 
     def run_once(self) -> WatchReport:
         report = WatchReport()
@@ -48,6 +51,7 @@ class DeadlineWatcher:
         self._deem_accepted(today, report)
         self._legal_limits(today, report)
         self._committed_limits(today, report)
+        self._late_correction_notices(report)
         self._held_stages(today, report)
         self._escalate_orders(today, report)
         return report
@@ -84,6 +88,24 @@ class DeadlineWatcher:
             [today.isoformat()],
         ):
             self._card(row, CardCause.COMMITTED_LIMIT_PASSED, row["committed_due"], "", report)
+
+    def _late_correction_notices(self, report: WatchReport) -> None:
+        """YELLOW: the correction notice went out later than promised (the legal 5 days are
+        enforced by the case itself; this is the authority's stricter promise)."""
+        calendar = self.app.working_calendar()
+        for row in self.views.fetchall(
+            "SELECT case_no, received_on, correction_requested_on FROM case_deadlines "
+            "WHERE correction_requested_on IS NOT NULL AND correction_requested_on > received_on"
+        ):
+            received = calendar.next_working_day_on_or_after(
+                dt.date.fromisoformat(row["received_on"])
+            ).date
+            requested = dt.date.fromisoformat(row["correction_requested_on"])
+            if calendar.working_days_between(received, requested) > self.correction_notice_days:
+                due = calendar.add_working_days(
+                    received, self.correction_notice_days
+                ).date.isoformat()
+                self._card(row, CardCause.LATE_CORRECTION_NOTICE, due, "", report)
 
     def _held_stages(self, today: dt.date, report: WatchReport) -> None:
         """YELLOW: a task held longer than its stage's limit (working days)."""

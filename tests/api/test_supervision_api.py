@@ -63,6 +63,10 @@ def test_orders_complaints_cards_and_compliance_over_http(api: Api, clock: Setta
         token=t["supervisor"],
     )["data"]["supervision"]
     assert view["cards"]["nodes"][0]["cause"] == "STAGE_HELD_TOO_LONG"
+    unit = api.gql("{ unitCards { totalCount nodes { cause } } }", token=t["clerk"])["data"][
+        "unitCards"
+    ]
+    assert unit["totalCount"] == 1
     assert view["orders"]["totalCount"] == 1 and view["complaints"]["totalCount"] == 1
     assert view["deniedAccess"][0]["userId"] == "sz-clerk"
     assert {"key": "GYCP-SCXK", "yellowCards": 1, "redCards": 0} in view["compliance"]

@@ -139,3 +139,16 @@ def test_complaints_are_routed_taken_up_and_answered(
         ("APPLICANT", "TAKEN_UP", 0),
         ("PUBLIC", "ANSWERED", 1),
     ]
+
+
+def test_a_correction_notice_later_than_promised_gets_a_yellow_card(
+    app: LicensingApplication, clock: SettableClock, views: ViewStore
+) -> None:
+    on_time = file_gycp(app, materials=["SQS", "YYZZ"]).case.case_no
+    late = file_gycp(app, materials=["SQS", "YYZZ"]).case.case_no  # both received Mon 28 Sep
+    clock.set(at(2026, 9, 30))
+    app.request_correction(scenarios.CLERK, on_time, ["CPBZ", "SCSB"], "请补正")
+    clock.set(at(2026, 10, 9))  # the 4th working day: within the law's 5, past the promised 3
+    app.request_correction(scenarios.CLERK, late, ["CPBZ", "SCSB"], "请补正")
+    assert f"YELLOW:{late}:LATE_CORRECTION_NOTICE" in watch(app, views)
+    assert not any(on_time in c and "CORRECTION" in c for c in watch(app, views))

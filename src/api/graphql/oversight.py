@@ -17,6 +17,8 @@ from xuke.api.graphql.types import PageInfo, UserError
 from xuke.application.authorization import Forbidden
 from xuke.application.supervision import SupervisionCommands
 from xuke.domain.errors import DomainError
+from xuke.domain.roles import STAFF_ROLES
+from xuke.projections.queries import unit_cards
 from xuke.projections.store import Row
 
 
@@ -283,3 +285,26 @@ class OversightMutations:
             info, "answerComplaint",
             lambda: commands.answer_complaint(principal, complaint_uuid, reply[:4000], idempotency_key),
         )  # fmt: skip
+
+
+@strawberry.type
+class OversightQueries:
+    @strawberry.field(description="黄牌/红牌 the caller's own unit received (beside its inbox).")
+    async def unit_cards(
+        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
+    ) -> SupervisionCardConnection:
+        ctx = info.context
+        principal = ctx.require_principal()
+        if not principal.roles & STAFF_ROLES:
+            raise forbidden("只有许可机关的工作人员有本单位的监察卡")
+        try:
+            page = await ctx.run(
+                unit_cards, ctx.services.views, principal.org_code, first or 20, after
+            )
+        except ValueError as e:
+            raise GraphQLError(str(e), extensions={"code": "BAD_USER_INPUT"}) from None
+        return SupervisionCardConnection(
+            nodes=[SupervisionCard.of(r) for r in page.items],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            total_count=page.total_count,
+        )

@@ -13,13 +13,15 @@ from strawberry.tools import merge_types
 
 from xuke.api.graphql.cases import CaseMutations, CaseQueries
 from xuke.api.graphql.inbox import InboxQueries
-from xuke.api.graphql.oversight import OversightMutations
+from xuke.api.graphql.oversight import OversightMutations, OversightQueries
 from xuke.api.graphql.public import PublicQueries
 from xuke.api.graphql.supervision import SupervisionQueries
 
 log = logging.getLogger("xuke.graphql")
 
-Query = merge_types("Query", (CaseQueries, InboxQueries, SupervisionQueries, PublicQueries))
+Query = merge_types(
+    "Query", (CaseQueries, InboxQueries, SupervisionQueries, PublicQueries, OversightQueries)
+)
 Mutation = merge_types("Mutation", (CaseMutations, OversightMutations))
 
 
