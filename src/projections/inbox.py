@@ -5,6 +5,7 @@ sent on; 待办 TODO — open tasks assigned to the user or waiting for a group 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from xuke.domain.case import LicenseCase
@@ -47,11 +48,12 @@ def task_row(case: LicenseCase, task: Task) -> dict[str, Any]:
 
 class InboxProjection(CaseProjection):
     name = "inbox"
-    tables = ("inbox_tasks",)
+    tables = ("inbox_tasks", "inbox_counts")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rows = Upserts(self.table("inbox_tasks"), COLUMNS, ("task_id",))
+        self.counts: Counter[tuple[str, str]] = Counter()
 
     def on_case_event(
         self, tx: Transaction, event: LicenseCase.Event, before: Before | None, after: LicenseCase
@@ -61,8 +63,25 @@ class InboxProjection(CaseProjection):
             done = task_row(after, old)
             done.update(completed_at=iso(event.timestamp), completed_by=event.actor.id, is_open=0)
             self.rows.put(done)
+            self._count(old, after, -1)
+            self.counts[(user_owner(event.actor.id), "DONE")] += 1
         if new is not None:
             self.rows.put(task_row(after, new))
+            if old is None or new.no != old.no:
+                self._count(new, after, +1)
+            elif new.assignee != old.assignee:  # claimed: from the group's TODO to the user's
+                self._count(old, after, -1)
+                self._count(new, after, +1)
+
+    def _count(self, task: Task, case: LicenseCase, delta: int) -> None:
+        """An open task counts in its holder's TODO (the assignee, else the group), and the
+        first task of a case in its filer's NEW."""
+        holder = (
+            user_owner(task.assignee) if task.assignee else group_owner(task.candidate_group or "")
+        )
+        self.counts[(holder, "TODO")] += delta
+        if task.no == 1:
+            self.counts[(user_owner(case.filed_by.id), "NEW")] += delta
 
     def on_case_settled(self, case: LicenseCase, last_event_on: dt.date) -> None:
         """The open task's due date follows the case's running deadline."""
@@ -95,3 +114,23 @@ class InboxProjection(CaseProjection):
 
     def flush(self, tx: Transaction) -> None:
         self.rows.flush(tx)
+        changes = [(owner, box, n) for (owner, box), n in self.counts.items() if n]
+        table = self.table("inbox_counts")
+        tx.executemany(
+            f"INSERT INTO {table} (owner, box, n) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (owner, box) DO UPDATE SET n = {table}.n + excluded.n",
+            changes,
+        )  # and no empty rows, so a view equals its rebuild whatever the page boundaries:
+        tx.executemany(
+            f"DELETE FROM {table} WHERE owner = %s AND box = %s AND n = 0",
+            [(o, b) for o, b, _ in changes],
+        )
+        self.counts.clear()
+
+
+def user_owner(user_id: str) -> str:
+    return f"user:{user_id}"
+
+
+def group_owner(group: str) -> str:
+    return f"group:{group}"

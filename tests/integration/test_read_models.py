@@ -156,3 +156,34 @@ def test_loading_a_year_recomputes_provisional_deadlines_in_the_views(
     assert after is not None and after["provisional"] == 0 and after["decision_due"] == "2027-02-26"
     (task,) = inbox_page(views, "h", ["440000:HANDLER"], InboxBox.TODO).items
     assert task["due_on"] == "2027-02-26"
+
+
+def test_kept_inbox_counts_equal_counting_the_tasks(
+    built: scenarios.Scenarios, views: ViewStore
+) -> None:
+    from xuke.projections.queries import inbox_total
+
+    cases = [
+        ("clerk-zhang", [], InboxBox.NEW, "created_by = %s AND is_open = 1", ["clerk-zhang"]),
+        ("clerk-zhang", [], InboxBox.DONE, "completed_by = %s", ["clerk-zhang"]),
+        ("handler-li", [], InboxBox.TODO, "assignee = %s AND is_open = 1", ["handler-li"]),
+        (
+            "x",
+            ["440000:HANDLER"],
+            InboxBox.TODO,
+            "candidate_group = %s AND assignee IS NULL AND is_open = 1",
+            ["440000:HANDLER"],
+        ),
+        (
+            "x",
+            ["440000:APPROVER"],
+            InboxBox.TODO,
+            "candidate_group = %s AND assignee IS NULL AND is_open = 1",
+            ["440000:APPROVER"],
+        ),
+    ]
+    for user, groups, box, where, params in cases:
+        assert inbox_total(views, user, groups, box) == views.count("inbox_tasks", where, params), (
+            user,
+            box,
+        )
