@@ -205,9 +205,12 @@ def serve_command(
     if services.runner is not None:  # projections here, so the watcher too (it reads their views)
         from xuke.supervision.watcher import DeadlineWatcher, watch_forever
 
-        watcher = DeadlineWatcher(services.app, services.views)
+        watcher = DeadlineWatcher(
+            services.app, services.views, settings.stage_limits, settings.correction_notice_days
+        )
+        interval = settings.watch_interval_seconds
         threading.Thread(
-            target=watch_forever, args=(watcher, stop_watching, 60.0), daemon=True
+            target=watch_forever, args=(watcher, stop_watching, interval), daemon=True
         ).start()
     console.print(f"xuke on http://{host}:{port}/graphql · status page http://{host}:{port}/status")
     try:
@@ -265,8 +268,11 @@ def supervision_watch(
     """Deemed acceptance, yellow and red cards, escalation of unanswered 督办 orders."""
     from xuke.supervision.watcher import DeadlineWatcher, watch_forever
 
-    application, store = _read_side(Settings())
-    watcher = DeadlineWatcher(application, store)
+    settings = Settings()
+    application, store = _read_side(settings)
+    watcher = DeadlineWatcher(
+        application, store, settings.stage_limits, settings.correction_notice_days
+    )
     if once:
         report = watcher.run_once()
         console.print(

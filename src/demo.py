@@ -95,7 +95,7 @@ def print_history(app: LicensingApplication, case: LicenseCase, console: Console
     table = Table(title=f"{case.case_no} 办理过程（{case.item_name}）", show_lines=False)
     for column in ("版本", "时间", "环节事件", "操作人", "角色", "内容"):
         table.add_column(column)
-    for event in app.history(case):
+    for event in app.history(case, case.version):  # as it stood (replays stop early)
         table.add_row(
             str(event.originator_version),
             event.timestamp.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),

@@ -70,3 +70,28 @@ def test_the_demo_walks_a_case_to_service_on_the_embedded_default(tmp_path: Path
     ):
         assert text in result.output, text
     assert (tmp_path / "xuke.sqlite").exists()
+
+
+def test_auditors_replay_a_case_in_the_terminal(tmp_path: Path) -> None:
+    env = {"XUKE_DATA_DIR": str(tmp_path), "XUKE_DATABASE_URL": ""}
+    demo = runner.invoke(cli, ["demo"], env=env)
+    assert demo.exit_code == 0
+    replay = runner.invoke(
+        cli, ["audit", "replay", "440000-2026-GYCP-000001", "--as-of-version", "4"], env=env
+    )
+    assert replay.exit_code == 0, replay.output
+    assert "受理" in replay.output and "邮寄送达" not in replay.output  # as it stood at version 4
+    missing = runner.invoke(cli, ["audit", "replay", "440000-2026-GYCP-999999"], env=env)
+    assert missing.exit_code == 2 and "NOT_FOUND" in missing.output
+
+
+def test_the_supervision_watcher_runs_once(tmp_path: Path) -> None:
+    env = {
+        "XUKE_DATA_DIR": str(tmp_path),
+        "XUKE_DATABASE_URL": "",
+        "XUKE_STAGE_LIMITS": '{"HANDLING": 2}',
+    }
+    assert runner.invoke(cli, ["demo"], env=env).exit_code == 0
+    assert runner.invoke(cli, ["projections", "run", "--once"], env=env).exit_code == 0
+    watched = runner.invoke(cli, ["supervision", "watch", "--once"], env=env)
+    assert watched.exit_code == 0 and "cards" in watched.output
