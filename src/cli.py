@@ -200,7 +200,8 @@ def serve_command(
         console.print(f"demo data: {len(seed_demo_cases(seeding, clock))} cases")
         seeding.close()
     if services.runner is not None:
-        services.runner.start()
+        services.runner.start()  # and let the views catch up before the watcher reads them
+        services.runner.wait_for(services.app.recorder.max_notification_id() or 0, timeout=60)
     stop_watching = threading.Event()
     if services.runner is not None:  # projections here, so the watcher too (it reads their views)
         from xuke.supervision.watcher import DeadlineWatcher, watch_forever
