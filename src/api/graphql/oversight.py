@@ -170,32 +170,32 @@ async def _act(
     return aggregate, []
 
 
+async def _view_row(
+    info: Info[Context, None], command: str, run: Callable[[], Any], table: str, key: str
+) -> tuple[Row | None, list[UserError]]:
+    """Run the command, then read back the row its event made in the supervision view."""
+    aggregate, errors = await _act(info, command, run)
+    if aggregate is None:
+        return None, errors
+    views = info.context.services.views
+    row = await info.context.run(
+        views.fetchone, f"SELECT * FROM {table} WHERE {key} = %s", [str(aggregate.id)]
+    )
+    return row, []
+
+
 async def _order_payload(
     info: Info[Context, None], command: str, run: Callable[[], Any]
 ) -> SupervisionOrderPayload:
-    order, errors = await _act(info, command, run)
-    if order is None:
-        return SupervisionOrderPayload(order=None, errors=errors)
-    row = await info.context.run(
-        info.context.services.views.fetchone,
-        "SELECT * FROM supervision_orders WHERE order_id = %s",
-        [str(order.id)],
-    )
-    return SupervisionOrderPayload(order=SupervisionOrder.of(row) if row else None, errors=[])
+    row, errors = await _view_row(info, command, run, "supervision_orders", "order_id")
+    return SupervisionOrderPayload(order=SupervisionOrder.of(row) if row else None, errors=errors)
 
 
 async def _complaint_payload(
     info: Info[Context, None], command: str, run: Callable[[], Any]
 ) -> ComplaintPayload:
-    complaint, errors = await _act(info, command, run)
-    if complaint is None:
-        return ComplaintPayload(complaint=None, errors=errors)
-    row = await info.context.run(
-        info.context.services.views.fetchone,
-        "SELECT * FROM complaints WHERE complaint_id = %s",
-        [str(complaint.id)],
-    )
-    return ComplaintPayload(complaint=Complaint.of(row) if row else None, errors=[])
+    row, errors = await _view_row(info, command, run, "complaints", "complaint_id")
+    return ComplaintPayload(complaint=Complaint.of(row) if row else None, errors=errors)
 
 
 @strawberry.type
