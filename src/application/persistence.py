@@ -58,7 +58,9 @@ class PydanticMapper(Mapper[UUID]):
         state["originator_id"] = stored_event.originator_id
         state["originator_version"] = stored_event.originator_version
         try:
-            return cast(DomainEventProtocol[UUID], cls.model_validate(state))
+            return cast(
+                "DomainEventProtocol[UUID]", cls.model_validate(state)
+            )  # a string: no per-call subscription
         except ValidationError as e:
             msg = f"stored {stored_event.topic} v{stored_event.originator_version} is invalid: {e}"
             raise MapperDeserialisationError(msg) from e

@@ -72,7 +72,7 @@ class CaseLoader:
         for record in stored:
             if record.originator_version > start:
                 case = self.app.mapper.to_domain_event(self._with_uuid(record)).mutate(case)  # type: ignore[attr-defined]
-        return cast(LicenseCase | None, case)
+        return cast("LicenseCase | None", case)
 
     @staticmethod
     def _with_uuid(record: StoredEvent) -> StoredEvent:
