@@ -51,6 +51,7 @@ def read_your_writes(app, store, commands: int) -> list[float]:  # type: ignore[
     applicant = Principal("bench", frozenset({Role.APPLICANT}), "914403001922038216", "440305")
     clerk = Principal("bench-clerk", frozenset({Role.CLERK}), "440000", "440000")
     runner = ProjectionRunner(app, store).start()
+    assert runner.wait_for(app.recorder.max_notification_id() or 0, timeout=900)  # caught up first
     latencies: list[float] = []
     try:
         for _ in range(commands // 2):
@@ -89,7 +90,9 @@ def inbox_latencies(store: ViewStore, queries: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=40_000)
-    parser.add_argument("--only", nargs="+", default=list(PROJECTIONS))
+    parser.add_argument(
+        "--only", nargs="*", default=list(PROJECTIONS), help="projections to rebuild (none: skip)"
+    )
     parser.add_argument("--commands", type=int, default=400)
     parser.add_argument("--schema", default="", help="reuse a schema (with --skip-generate)")
     parser.add_argument("--skip-generate", action="store_true")
