@@ -128,7 +128,7 @@ def main() -> None:
     )
     visible = read_your_writes(app, store, args.commands)
     print(
-        f"read-your-writes (commit → all 5 views): p50 {pct(visible, 50):.1f} ms, p99 {pct(visible, 99):.1f} ms"
+        f"read-your-writes (commit → every view): p50 {pct(visible, 50):.1f} ms, p99 {pct(visible, 99):.1f} ms"
     )
     app.close()
     store.close()
