@@ -79,6 +79,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=40, help="lifecycles per client count")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 10, 50])
+    parser.add_argument(
+        "--in-process", action="store_true", help="projections inside the API process"
+    )
     args = parser.parse_args()
     base = os.environ.get("XUKE_BENCH_DATABASE_URL") or os.environ.get("XUKE_TEST_DATABASE_URL")
     if not base or not base.startswith("postgres"):
@@ -98,10 +101,23 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "XUKE_DATABASE_URL": url, "XUKE_SECRET_KEY": "bench-secret", "XUKE_JWT_SECRET": SECRET,
            "XUKE_DEMO": "false", "XUKE_POOL_SIZE": "60"}  # fmt: skip
-    server = subprocess.Popen(
-        [sys.executable, "-m", "xuke.cli", "serve", "--port", str(port), "--with-projections"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    serve = [sys.executable, "-m", "xuke.cli", "serve", "--port", str(port)]
+    if args.in_process:
+        serve.append("--with-projections")
+    server = subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = (
+        []
+        if args.in_process
+        else [  # as in production: projection workers in their own process
+            subprocess.Popen(
+                [sys.executable, "-m", "xuke.cli", "projections", "run"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        ]
+    )
+
     try:
         client = httpx.Client(
             base_url=f"http://127.0.0.1:{port}",
@@ -140,8 +156,9 @@ def main() -> None:
                 f" {percentile(latencies, 99) * 1000:>8.1f} {rate / raw:>7.2f}x"
             )
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for process in (server, *workers):
+            process.terminate()
+            process.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -22,12 +22,13 @@ from xuke.domain.model import local_date
 from xuke.domain.roles import OVERSIGHT_ROLES
 from xuke.projections.case_loader import CaseLoader
 from xuke.projections.queries import Lights
-from xuke.projections.runner import ProjectionRunner
+from xuke.projections.runner import ProjectionRunner, wait_for_position
 from xuke.projections.store import ViewStore
 from xuke.settings import Settings
 
 T = TypeVar("T")
 VISIBILITY_TIMEOUT = 2.0  # read-your-writes: at most this long for the views to catch up
+READ_YOUR_WRITES_VIEWS = ["inbox", "public_status", "deadlines", "supervision"]
 
 
 @dataclass
@@ -49,15 +50,15 @@ class Services:
         return local_date(self.app.clock.now())
 
     def wait_for_views(self, position: int | None) -> None:
-        """Read-your-writes: a mutation answers once the views show its own change."""
+        """Read-your-writes: a mutation answers once the views its caller reads next (inbox,
+        status, deadlines, supervision) show its change; the audit trail and the register
+        follow moments later and are not waited for."""
         if position is None:
             return
         if self.runner is not None:
-            self.runner.wait_for(position, VISIBILITY_TIMEOUT)
+            self.runner.wait_for(position, VISIBILITY_TIMEOUT, READ_YOUR_WRITES_VIEWS)
         else:
-            from xuke.projections.runner import wait_for_position
-
-            wait_for_position(self.views, position, VISIBILITY_TIMEOUT)
+            wait_for_position(self.views, position, VISIBILITY_TIMEOUT, READ_YOUR_WRITES_VIEWS)
 
 
 class Context(BaseContext):

@@ -8,6 +8,7 @@ same thing for a page of one.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -226,6 +227,9 @@ class ViewProjection(Projection[ViewTracking]):
         """Which stored events it reads; the others only move its position."""
         return topic.startswith(CASE_TOPIC_PREFIX) or topic in CALENDAR_TOPICS
 
+    def prepare(self, page: Sequence[Envelope]) -> None:
+        """Read what the page needs from the event store, before the write transaction."""
+
     def process_page(self, tx: Transaction, page: Sequence[Envelope]) -> None:
         """Apply a page of events to the tables, inside ``tx``."""
         raise NotImplementedError
@@ -244,6 +248,7 @@ class ViewProjection(Projection[ViewTracking]):
             domain_event,
         )
         expected = self.view.max_tracking_id(tracking.application_name)
+        self.prepare([envelope])
         with self.view.store.transaction() as tx:
             self.process_page(tx, [envelope])
             write_position(tx, self.tracking_name, tracking.notification_id, expected)
@@ -271,22 +276,36 @@ class CaseProjection(ViewProjection):
 
     calendar: WorkingCalendar
 
-    def process_page(self, tx: Transaction, page: Sequence[Envelope]) -> None:
-        self.calendar = self.context.calendar()  # once a page: it changes only by its own events
-        self._touched: dict[UUID, tuple[LicenseCase, dt.date]] = {}
+    def prepare(self, page: Sequence[Envelope]) -> None:
+        """Everything read from the event store (the calendar, the cases before each event)
+        is read here, before the page's write transaction opens: on SQLite, reading the
+        store while holding the write lock could wait on a writer waiting on us."""
+        self.calendar = self.context.calendar()  # the calendar in force, loaded years included
+        self._prepared: list[tuple[Envelope, Before | None, LicenseCase]] = []
         for envelope in page:
+            if envelope.is_case_event:
+                assert isinstance(envelope.event, LicenseCase.Event)
+                before, after = self.context.cases.advance(envelope.event)
+                self._prepared.append((envelope, before, copy.copy(after)))  # as of this event
+            else:
+                self._prepared.append((envelope, None, None))  # type: ignore[arg-type]
+
+    def process_page(self, tx: Transaction, page: Sequence[Envelope]) -> None:
+        if getattr(self, "_prepared", None) is None:
+            self.prepare(page)
+        self._touched: dict[UUID, tuple[LicenseCase, dt.date]] = {}
+        for envelope, before, after in self._prepared:
             if envelope.is_case_event:
                 event = envelope.event
                 assert isinstance(event, LicenseCase.Event)
-                before, after = self.context.cases.advance(event)
                 self.on_case_event(tx, event, before, after)
                 self._touched[after.id] = (after, local_date(event.timestamp))
             elif isinstance(envelope.event, HolidayCalendar.YearScheduleLoaded):
                 self._settle(tx)
-                self.calendar = self.context.calendar()
                 year = envelope.event.schedule.year
                 self.on_calendar_changed(tx, local_date(envelope.event.timestamp), year)
         self._settle(tx)
+        self._prepared = None  # type: ignore[assignment]
 
     def _settle(self, tx: Transaction) -> None:
         for case, last_event_on in self._touched.values():

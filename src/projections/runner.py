@@ -109,6 +109,7 @@ class ProjectionWorker:
         page = [envelope_of(n, self.app.mapper.to_domain_event(n)) for n in wanted]  # type: ignore[arg-type]
         last = notifications[-1].id
         try:
+            self.projection.prepare(page)  # reads the event store: before the write lock
             with self.store.transaction() as tx:
                 claim_position(tx, self.name, self._position)
                 self.projection.process_page(tx, page)
