@@ -48,11 +48,13 @@ class DeadlineWatcher:
     def run_once(self) -> WatchReport:
         report = WatchReport()
         today = local_date(self.app.clock.now())
-        self._deem_accepted(today, report)
+        # Cards first, on the views as they stand; then what changes the cases (deemed
+        # acceptance), so one pass judges one consistent picture.
         self._legal_limits(today, report)
         self._committed_limits(today, report)
         self._late_correction_notices(report)
         self._held_stages(today, report)
+        self._deem_accepted(today, report)
         self._escalate_orders(today, report)
         return report
 
