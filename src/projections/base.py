@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from abc import abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -230,9 +231,9 @@ class ViewProjection(Projection[ViewTracking]):
     def prepare(self, page: Sequence[Envelope]) -> None:
         """Read what the page needs from the event store, before the write transaction."""
 
+    @abstractmethod
     def process_page(self, tx: Transaction, page: Sequence[Envelope]) -> None:
         """Apply a page of events to the tables, inside ``tx``."""
-        raise NotImplementedError
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         """eventsourcing's interface: a page of one event."""
