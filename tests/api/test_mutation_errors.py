@@ -1,0 +1,145 @@
+"""Each mutation's happy path and each of its error codes, over HTTP (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.api.conftest import Api
+from tests.api.test_graphql import file, mutate, tokens
+from tests.support import at
+from xuke.application.clock import SettableClock
+
+
+def code(payload: dict[str, Any]) -> str:
+    return payload["errors"][0]["code"] if payload["errors"] else "OK"
+
+
+def test_every_mutation_answers_with_its_codes(api: Api, clock: SettableClock) -> None:
+    t = tokens(api)
+    partial = file(api, t, materials=["SQS", "YYZZ"])["case"]["caseNo"]
+    complete = file(api, t)["case"]["caseNo"]
+    call = lambda who, name, args: code(mutate(api, t[who], name, args))  # noqa: E731
+
+    # 受理 stage
+    assert (
+        call(
+            "clerk", "requestCorrection", f'caseNo: "{partial}", missingMaterials: [], note: "补正"'
+        )
+        == "VALIDATION"
+    )
+    assert (
+        call(
+            "clerk",
+            "requestCorrection",
+            f'caseNo: "{partial}", missingMaterials: ["CPBZ"], note: "补正"',
+        )
+        == "VALIDATION"
+    )
+    assert (
+        call(
+            "clerk",
+            "requestCorrection",
+            f'caseNo: "{partial}", missingMaterials: ["CPBZ", "SCSB"], note: "补正"',
+        )
+        == "OK"
+    )
+    assert (
+        call(
+            "clerk",
+            "requestCorrection",
+            f'caseNo: "{partial}", missingMaterials: ["ZLGL"], note: "再补"',
+        )
+        == "INVALID_STATE"
+    )
+    assert (
+        call("applicant", "submitCorrection", f'caseNo: "{partial}", materials: ["CPBZ"]')
+        == "VALIDATION"
+    )
+    assert (
+        call("applicant", "submitCorrection", f'caseNo: "{partial}", materials: ["CPBZ", "SCSB"]')
+        == "OK"
+    )
+    assert call("clerk", "rejectApplication", f'caseNo: "{partial}", reason: " "') == "VALIDATION"
+    assert (
+        call("clerk", "rejectApplication", f'caseNo: "{partial}", reason: "不属于本机关职权"')
+        == "OK"
+    )
+    assert call("clerk", "acceptApplication", f'caseNo: "{partial}"') == "INVALID_STATE"
+    assert call("clerk", "acceptApplication", f'caseNo: "{complete}"') == "OK"
+    # 承办 → 审核 → 审批
+    assert call("handler", "claimTask", f'taskId: "{complete}#9"') == "INVALID_STATE"
+    assert call("handler", "claimTask", 'taskId: "no-such-task"') == "NOT_FOUND"
+    assert call("handler", "claimTask", f'taskId: "{complete}#2"') == "OK"
+    assert call("handler", "claimTask", f'taskId: "{complete}#2"') == "INVALID_STATE"
+    assert (
+        call("handler", "recordOpinion", f'caseNo: "{complete}", opinion: RETURN, comment: "退回"')
+        == "INVALID_STATE"
+    )
+    assert (
+        call("handler", "recordOpinion", f'caseNo: "{complete}", opinion: AGREE, comment: ""')
+        == "VALIDATION"
+    )
+    assert (
+        call(
+            "handler",
+            "suspendClock",
+            f'caseNo: "{complete}", reason: HEARING, expectedWorkingDays: 0, note: "听证"',
+        )
+        == "VALIDATION"
+    )
+    assert call("handler", "resumeClock", f'caseNo: "{complete}"') == "INVALID_STATE"
+    assert (
+        call("handler", "recordOpinion", f'caseNo: "{complete}", opinion: AGREE, comment: "同意"')
+        == "OK"
+    )
+    assert (
+        call("reviewer", "recordOpinion", f'caseNo: "{complete}", opinion: AGREE, comment: "同意"')
+        == "OK"
+    )
+    assert call("approver", "extendDeadline", f'caseNo: "{complete}", reason: ""') == "VALIDATION"
+    assert call("approver", "issueCertificate", f'caseNo: "{complete}"') == "INVALID_STATE"
+    assert (
+        call("approver", "decide", f'caseNo: "{complete}", grant: false, reason: ""')
+        == "VALIDATION"
+    )
+    assert call("approver", "decide", f'caseNo: "{complete}", grant: true, reason: "符合"') == "OK"
+    assert (
+        call("applicant", "withdrawApplication", f'caseNo: "{complete}", reason: "不要了"')
+        == "INVALID_STATE"
+    )
+    assert (
+        call(
+            "approver",
+            "recordService",
+            f'caseNo: "{complete}", method: MAIL, servedAt: "2026-09-28T10:00:00+08:00"',
+        )
+        == "INVALID_STATE"
+    )
+    assert call("approver", "issueCertificate", f'caseNo: "{complete}"') == "OK"
+    assert (
+        call(
+            "approver",
+            "recordService",
+            f'caseNo: "{complete}", method: MAIL, servedAt: "2030-01-01T10:00:00+08:00"',
+        )
+        == "VALIDATION"
+    )
+    assert (
+        call(
+            "approver",
+            "recordService",
+            f'caseNo: "{complete}", method: DIRECT, servedAt: "2026-09-28T08:00:00+08:00"',
+        )
+        == "OK"
+    )
+    # Withdrawal and termination before a decision.
+    other = file(api, t)["case"]["caseNo"]
+    assert (
+        call("applicant", "withdrawApplication", f'caseNo: "{other}", reason: ""') == "VALIDATION"
+    )
+    assert (
+        call("applicant", "withdrawApplication", f'caseNo: "{other}", reason: "企业转产"') == "OK"
+    )
+    last = file(api, t)["case"]["caseNo"]
+    clock.set(at(2026, 9, 29))
+    assert call("approver", "terminateCase", f'caseNo: "{last}", reason: "申请人已注销"') == "OK"
