@@ -48,7 +48,8 @@ def eventsourcing_env(
             "POSTGRES_SCHEMA": schema,
             "POSTGRES_POOL_SIZE": str(pool_size),
             "POSTGRES_MAX_OVERFLOW": str(pool_size),
-            "POSTGRES_CONNECT_TIMEOUT": "10",
+            "POSTGRES_CONNECT_TIMEOUT": "3",  # also the wait for a pooled connection: fail fast → 503
+            "POSTGRES_PRE_PING": "y",  # a connection the server dropped is noticed, not used
             "POSTGRES_LOCK_TIMEOUT": "5",
             "CREATE_TABLE": create,
         }

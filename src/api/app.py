@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 from strawberry.fastapi import GraphQLRouter
 
-from xuke.api.context import Context, Services
+from xuke.api.context import RETRY_AFTER_SECONDS, UNAVAILABLE, Context, Services
 from xuke.api.graphql.schema import schema
 from xuke.api.status_page import router as status_router
 from xuke.application.authorization import Unauthenticated
@@ -57,6 +57,12 @@ def create_app(services: Services) -> FastAPI:
         else:
             try:
                 response = await call_next(request)
+            except UNAVAILABLE:  # the database is away: say when to come back
+                response = JSONResponse(
+                    {"detail": "数据库暂时不可用，请稍后重试", "request_id": request_id},
+                    status_code=503,
+                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                )
             except Exception:
                 log.exception("unhandled error", extra={"request_id": request_id})
                 response = JSONResponse(
@@ -80,6 +86,8 @@ def create_app(services: Services) -> FastAPI:
 
     @app.get("/readyz")
     async def readyz() -> JSONResponse:
+        if not services.database.available.is_set():
+            return JSONResponse({"ready": False, "reason": "database unavailable"}, status_code=503)
         try:
             head, positions = await run_in_threadpool(projection_positions, services)
         except Exception as e:  # the database is not reachable

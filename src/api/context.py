@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar
 
+import psycopg
+from eventsourcing.persistence import IntegrityError, PersistenceError
 from graphql import GraphQLError
+from psycopg_pool import PoolTimeout
 from starlette.concurrency import run_in_threadpool
 from strawberry.fastapi import BaseContext
 
@@ -27,6 +32,15 @@ from xuke.projections.store import ViewStore
 from xuke.settings import Settings
 
 T = TypeVar("T")
+RETRY_AFTER_SECONDS = 5
+# What a lost or refusing database looks like from here.
+UNAVAILABLE = (
+    PersistenceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    PoolTimeout,
+    sqlite3.OperationalError,
+)
 VISIBILITY_TIMEOUT = 2.0  # read-your-writes: at most this long for the views to catch up
 READ_YOUR_WRITES_VIEWS = ["inbox", "public_status", "deadlines", "supervision"]
 
@@ -45,6 +59,7 @@ class Services:
     def __post_init__(self) -> None:
         self.cases = CaseLoader(self.app, self.views)
         self.lights = Lights(self.app.working_calendar, self.app.thresholds)
+        self.database = DatabaseWatch(self.settings.resolved_database_url)
 
     def today(self) -> dt.date:
         return local_date(self.app.clock.now())
@@ -59,6 +74,36 @@ class Services:
             self.runner.wait_for(position, VISIBILITY_TIMEOUT, READ_YOUR_WRITES_VIEWS)
         else:
             wait_for_position(self.views, position, VISIBILITY_TIMEOUT, READ_YOUR_WRITES_VIEWS)
+
+
+class DatabaseWatch:
+    """Is the database there? Probed once a second by a cheap connection, so that while it is
+    away requests are answered 503 at once instead of waiting out the store's retries. The
+    state is this process's own and only decides how fast to fail."""
+
+    def __init__(self, database_url: str) -> None:
+        self.url = database_url.split("?", 1)[0]
+        self.available = threading.Event()
+        self.available.set()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self.url.startswith("postgres") and self._thread is None:
+            self._thread = threading.Thread(target=self._watch, name="database-watch", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(1.0):
+            try:
+                with psycopg.connect(self.url, connect_timeout=2) as conn:
+                    conn.execute("SELECT 1")
+                self.available.set()
+            except psycopg.Error:
+                self.available.clear()
 
 
 class Context(BaseContext):
@@ -89,8 +134,23 @@ class Context(BaseContext):
         return principal
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """eventsourcing is synchronous: every store call runs in the thread pool."""
-        return await run_in_threadpool(fn, *args)
+        """eventsourcing is synchronous: every store call runs in the thread pool. A database
+        that cannot be reached is a 503 with Retry-After, not a 500: clients retry, and the
+        service recovers by itself when the database is back."""
+        try:
+            if not self.services.database.available.is_set():
+                raise PersistenceError("the database is not available")
+            return await run_in_threadpool(fn, *args)
+        except UNAVAILABLE as e:
+            if isinstance(e, IntegrityError):  # a conflict is an answer, not an outage
+                raise
+            if self.response is not None:
+                self.response.status_code = 503
+                self.response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            raise GraphQLError(
+                "数据库暂时不可用，请稍后重试 (database unavailable)",
+                extensions={"code": "UNAVAILABLE"},
+            ) from None
 
 
 def forbidden(message: str) -> GraphQLError:

@@ -82,6 +82,8 @@ class ViewStore:
                 max_size=pool_size,
                 kwargs={"options": options, "row_factory": dict_row, "autocommit": False},
                 open=True,
+                timeout=3,  # a database that is away: fail fast (the API answers 503)
+                check=ConnectionPool.check_connection,
             )
 
     def _sqlite_connection(self) -> sqlite3.Connection:
