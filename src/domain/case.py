@@ -318,11 +318,13 @@ class LicenseCase(Aggregate):
     def _open_task(self, stage: Stage, at: dt.datetime) -> None:
         self.stage = stage
         self.tasks_opened += 1
-        self.task = Task(
+        # Built from already-validated facts while replaying: no need to validate again.
+        self.task = Task.model_construct(
             no=self.tasks_opened,
             stage=stage,
             candidate_group=candidate_group(self.jurisdiction_code, stage),
             arrived_at=at,
+            assignee=None,
         )
 
     def _close_task(self) -> None:
