@@ -40,6 +40,7 @@ from xuke.domain.errors import (
     ReasonRequired,
     ValidationFailed,
 )
+from xuke.domain.free_form import require_json_object
 from xuke.domain.model import Actor, Aggregate, local_date
 from xuke.domain.organisations import candidate_group
 from xuke.domain.stages import (
@@ -439,6 +440,7 @@ class LicenseCase(Aggregate):
         unknown = set(materials) - item.material_codes
         if unknown:
             raise ValidationFailed(f"未知的申请材料: {', '.join(sorted(unknown))}", "materials")
+        require_json_object(form, "form")
         return cls._create(
             cls.ApplicationFiled,
             id=case_id_for(case_no),
@@ -565,7 +567,7 @@ class LicenseCase(Aggregate):
             stage=self.stage,
             opinion=opinion,
             comment=self._require_reason(comment, "comment"),
-            fields=fields,
+            fields=require_json_object(fields, "fields") if fields is not None else None,
             actor_id=ctx.actor.id,
             at=ctx.at,
         )
