@@ -1,0 +1,3 @@
+"""Fixtures shared with the API suite."""
+
+from tests.api.conftest import api  # noqa: F401
