@@ -26,7 +26,7 @@ from xuke.api.graphql.types import (
     UserError,
 )
 from xuke.application.authorization import Forbidden, Unauthenticated
-from xuke.application.licensing import CommandResult
+from xuke.application.licensing import CommandResult, LicensingApplication
 from xuke.application.principal import Principal as DomainPrincipal
 from xuke.application.summaries import summarize
 from xuke.domain.case import LicenseCase
@@ -285,7 +285,7 @@ def _text(value: str, field: str) -> str:
 async def execute(
     info: Info[Context, None],
     command: str,
-    run: Callable[[DomainPrincipal], CommandResult],
+    run: Callable[[LicensingApplication, DomainPrincipal], CommandResult],
 ) -> tuple[CommandResult | None, list[UserError]]:
     """Run a command for the caller: business failures come back as data, authorization
     failures as top-level errors; a success waits until the views show it."""
@@ -293,7 +293,7 @@ async def execute(
     principal = ctx.require_principal()
     metrics = ctx.services.metrics.commands
     try:
-        result = await ctx.run(run, principal)
+        result = await ctx.run(run, ctx.services.app, principal)
     except DomainError as e:
         metrics.labels(command, e.code.value).inc()
         return None, [UserError.of(e)]
@@ -308,7 +308,9 @@ async def execute(
 
 
 async def case_payload(
-    info: Info[Context, None], command: str, run: Callable[[DomainPrincipal], CommandResult]
+    info: Info[Context, None],
+    command: str,
+    run: Callable[[LicensingApplication, DomainPrincipal], CommandResult],
 ) -> CasePayload:
     result, errors = await execute(info, command, run)
     return CasePayload(case=Case.of(result.case, info.context) if result else None, errors=errors)
@@ -332,11 +334,10 @@ class CaseMutations:
             return FilePayload(
                 case=None, query_code=None, errors=[_invalid("form 必须是对象", "form")]
             )
-        app = info.context.services.app
         result, errors = await execute(
             info,
             "fileApplication",
-            lambda p: app.file_application(
+            lambda app, p: app.file_application(
                 p, item_code=input.item_code, applicant=applicant, jurisdiction_code=input.jurisdiction_code,
                 materials=input.materials, form=cast(dict[str, Any] | None, input.form), channel=input.channel or "ONLINE",
                 received_at=input.received_at, idempotency_key=idempotency_key,
@@ -357,10 +358,9 @@ class CaseMutations:
         note: str,
         idempotency_key: str | None = None,
     ) -> CasePayload:
-        app = info.context.services.app
         return await case_payload(
             info, "requestCorrection",
-            lambda p: app.request_correction(p, case_no, missing_materials, _text(note, "note"), idempotency_key),
+            lambda app, p: app.request_correction(p, case_no, missing_materials, _text(note, "note"), idempotency_key),
         )  # fmt: skip
 
     @strawberry.mutation
@@ -371,20 +371,20 @@ class CaseMutations:
         materials: list[str],
         idempotency_key: str | None = None,
     ) -> CasePayload:
-        app = info.context.services.app
         return await case_payload(
             info,
             "submitCorrection",
-            lambda p: app.submit_correction(p, case_no, materials, idempotency_key),
+            lambda app, p: app.submit_correction(p, case_no, materials, idempotency_key),
         )
 
     @strawberry.mutation
     async def accept_application(
         self, info: Info[Context, None], case_no: str, idempotency_key: str | None = None
     ) -> CasePayload:
-        app = info.context.services.app
         return await case_payload(
-            info, "acceptApplication", lambda p: app.accept_application(p, case_no, idempotency_key)
+            info,
+            "acceptApplication",
+            lambda app, p: app.accept_application(p, case_no, idempotency_key),
         )
 
     @strawberry.mutation
@@ -395,20 +395,20 @@ class CaseMutations:
         reason: str,
         idempotency_key: str | None = None,
     ) -> CasePayload:
-        app = info.context.services.app
         return await case_payload(
             info,
             "rejectApplication",
-            lambda p: app.reject_application(p, case_no, _text(reason, "reason"), idempotency_key),
+            lambda app, p: app.reject_application(
+                p, case_no, _text(reason, "reason"), idempotency_key
+            ),
         )
 
     @strawberry.mutation
     async def claim_task(
         self, info: Info[Context, None], task_id: strawberry.ID, idempotency_key: str | None = None
     ) -> CasePayload:
-        app = info.context.services.app
         return await case_payload(
-            info, "claimTask", lambda p: app.claim_task(p, str(task_id), idempotency_key)
+            info, "claimTask", lambda app, p: app.claim_task(p, str(task_id), idempotency_key)
         )
 
     @strawberry.mutation
@@ -423,10 +423,9 @@ class CaseMutations:
     ) -> CasePayload:
         if fields is not None and not isinstance(fields, dict):
             return CasePayload(case=None, errors=[_invalid("fields 必须是对象", "fields")])
-        app = info.context.services.app
         return await case_payload(
             info, "recordOpinion",
-            lambda p: app.record_opinion(p, case_no, opinion, _text(comment, "comment"), cast(dict[str, Any] | None, fields), idempotency_key),
+            lambda app, p: app.record_opinion(p, case_no, opinion, _text(comment, "comment"), cast(dict[str, Any] | None, fields), idempotency_key),
         )  # fmt: skip
 
     @strawberry.mutation
@@ -439,19 +438,17 @@ class CaseMutations:
         note: str,
         idempotency_key: str | None = None,
     ) -> CasePayload:
-        app = info.context.services.app
         return await case_payload(
             info, "suspendClock",
-            lambda p: app.suspend_clock(p, case_no, reason, expected_working_days, _text(note, "note"), idempotency_key),
+            lambda app, p: app.suspend_clock(p, case_no, reason, expected_working_days, _text(note, "note"), idempotency_key),
         )  # fmt: skip
 
     @strawberry.mutation
     async def resume_clock(
         self, info: Info[Context, None], case_no: str, idempotency_key: str | None = None
     ) -> CasePayload:
-        app = info.context.services.app
         return await case_payload(
-            info, "resumeClock", lambda p: app.resume_clock(p, case_no, idempotency_key)
+            info, "resumeClock", lambda app, p: app.resume_clock(p, case_no, idempotency_key)
         )
 
     @strawberry.mutation
@@ -462,11 +459,12 @@ class CaseMutations:
         reason: str,
         idempotency_key: str | None = None,
     ) -> CasePayload:
-        app = info.context.services.app
         return await case_payload(
             info,
             "extendDeadline",
-            lambda p: app.extend_deadline(p, case_no, _text(reason, "reason"), idempotency_key),
+            lambda app, p: app.extend_deadline(
+                p, case_no, _text(reason, "reason"), idempotency_key
+            ),
         )
 
     @strawberry.mutation
@@ -478,20 +476,20 @@ class CaseMutations:
         reason: str,
         idempotency_key: str | None = None,
     ) -> CasePayload:
-        app = info.context.services.app
         return await case_payload(
             info,
             "decide",
-            lambda p: app.decide(p, case_no, grant, _text(reason, "reason"), idempotency_key),
+            lambda app, p: app.decide(p, case_no, grant, _text(reason, "reason"), idempotency_key),
         )
 
     @strawberry.mutation
     async def issue_certificate(
         self, info: Info[Context, None], case_no: str, idempotency_key: str | None = None
     ) -> CasePayload:
-        app = info.context.services.app
         return await case_payload(
-            info, "issueCertificate", lambda p: app.issue_certificate(p, case_no, idempotency_key)
+            info,
+            "issueCertificate",
+            lambda app, p: app.issue_certificate(p, case_no, idempotency_key),
         )
 
     @strawberry.mutation
@@ -503,11 +501,10 @@ class CaseMutations:
         served_at: dt.datetime,
         idempotency_key: str | None = None,
     ) -> CasePayload:
-        app = info.context.services.app
         return await case_payload(
             info,
             "recordService",
-            lambda p: app.record_service(p, case_no, method, served_at, idempotency_key),
+            lambda app, p: app.record_service(p, case_no, method, served_at, idempotency_key),
         )
 
     @strawberry.mutation
@@ -518,10 +515,9 @@ class CaseMutations:
         reason: str,
         idempotency_key: str | None = None,
     ) -> CasePayload:
-        app = info.context.services.app
         return await case_payload(
             info, "withdrawApplication",
-            lambda p: app.withdraw_application(p, case_no, _text(reason, "reason"), idempotency_key),
+            lambda app, p: app.withdraw_application(p, case_no, _text(reason, "reason"), idempotency_key),
         )  # fmt: skip
 
     @strawberry.mutation(
@@ -534,11 +530,10 @@ class CaseMutations:
         reason: str,
         idempotency_key: str | None = None,
     ) -> CasePayload:
-        app = info.context.services.app
         return await case_payload(
             info,
             "terminateCase",
-            lambda p: app.terminate_case(p, case_no, _text(reason, "reason"), idempotency_key),
+            lambda app, p: app.terminate_case(p, case_no, _text(reason, "reason"), idempotency_key),
         )
 
 

@@ -30,6 +30,10 @@ def _day(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+# (commands, caller): the caller is a Principal, or None where no login is needed (login=False)
+Runner = Callable[[SupervisionCommands, Any], Any]
+
+
 @strawberry.type(description="黄牌 / 红牌: issued by the deadline watcher to the responsible unit.")
 class SupervisionCard:
     id: strawberry.ID
@@ -154,11 +158,13 @@ def _uuid(value: strawberry.ID) -> UUID:
 
 
 async def _act(
-    info: Info[Context, None], command: str, run: Callable[[], Any]
+    info: Info[Context, None], command: str, run: Runner, login: bool = True
 ) -> tuple[Any, list[UserError]]:
     ctx = info.context
+    principal = ctx.require_principal() if login else ctx.principal
+    commands = SupervisionCommands(ctx.services.app)
     try:
-        aggregate = await ctx.run(run)
+        aggregate = await ctx.run(run, commands, principal)
     except DomainError as e:
         ctx.services.metrics.commands.labels(command, e.code.value).inc()
         return None, [UserError.of(e)]
@@ -171,10 +177,10 @@ async def _act(
 
 
 async def _view_row(
-    info: Info[Context, None], command: str, run: Callable[[], Any], table: str, key: str
+    info: Info[Context, None], command: str, run: Runner, table: str, key: str, login: bool = True
 ) -> tuple[Row | None, list[UserError]]:
     """Run the command, then read back the row its event made in the supervision view."""
-    aggregate, errors = await _act(info, command, run)
+    aggregate, errors = await _act(info, command, run, login)
     if aggregate is None:
         return None, errors
     views = info.context.services.views
@@ -185,16 +191,16 @@ async def _view_row(
 
 
 async def _order_payload(
-    info: Info[Context, None], command: str, run: Callable[[], Any]
+    info: Info[Context, None], command: str, run: Runner
 ) -> SupervisionOrderPayload:
     row, errors = await _view_row(info, command, run, "supervision_orders", "order_id")
     return SupervisionOrderPayload(order=SupervisionOrder.of(row) if row else None, errors=errors)
 
 
 async def _complaint_payload(
-    info: Info[Context, None], command: str, run: Callable[[], Any]
+    info: Info[Context, None], command: str, run: Runner, login: bool = True
 ) -> ComplaintPayload:
-    row, errors = await _view_row(info, command, run, "complaints", "complaint_id")
+    row, errors = await _view_row(info, command, run, "complaints", "complaint_id", login)
     return ComplaintPayload(complaint=Complaint.of(row) if row else None, errors=errors)
 
 
@@ -211,11 +217,9 @@ class OversightMutations:
         respond_by: dt.date,
         idempotency_key: str | None = None,
     ) -> SupervisionOrderPayload:
-        principal = info.context.require_principal()
-        commands = SupervisionCommands(info.context.services.app)
         return await _order_payload(
             info, "issueSupervisionOrder",
-            lambda: commands.issue_order(principal, case_no, instruction[:2000], respond_by, idempotency_key),
+            lambda commands, principal: commands.issue_order(principal, case_no, instruction[:2000], respond_by, idempotency_key),
         )  # fmt: skip
 
     @strawberry.mutation(description="整改报告: the unit answers a supervision order.")
@@ -226,13 +230,13 @@ class OversightMutations:
         report: str,
         idempotency_key: str | None = None,
     ) -> SupervisionOrderPayload:
-        principal = info.context.require_principal()
-        commands = SupervisionCommands(info.context.services.app)
         order_uuid = _uuid(order_id)
         return await _order_payload(
             info,
             "answerSupervisionOrder",
-            lambda: commands.answer_order(principal, order_uuid, report[:4000], idempotency_key),
+            lambda commands, principal: commands.answer_order(
+                principal, order_uuid, report[:4000], idempotency_key
+            ),
         )
 
     @strawberry.mutation(
@@ -246,12 +250,13 @@ class OversightMutations:
         query_code: str | None = None,
         idempotency_key: str | None = None,
     ) -> ComplaintPayload:
-        principal = info.context.principal
-        commands = SupervisionCommands(info.context.services.app)
         return await _complaint_payload(
             info,
             "fileComplaint",
-            lambda: commands.file_complaint(principal, case_no, text, query_code, idempotency_key),
+            lambda commands, principal: commands.file_complaint(
+                principal, case_no, text, query_code, idempotency_key
+            ),
+            login=False,
         )
 
     @strawberry.mutation
@@ -261,13 +266,13 @@ class OversightMutations:
         complaint_id: strawberry.ID,
         idempotency_key: str | None = None,
     ) -> ComplaintPayload:
-        principal = info.context.require_principal()
-        commands = SupervisionCommands(info.context.services.app)
         complaint_uuid = _uuid(complaint_id)
         return await _complaint_payload(
             info,
             "takeUpComplaint",
-            lambda: commands.take_up_complaint(principal, complaint_uuid, idempotency_key),
+            lambda commands, principal: commands.take_up_complaint(
+                principal, complaint_uuid, idempotency_key
+            ),
         )
 
     @strawberry.mutation
@@ -278,12 +283,10 @@ class OversightMutations:
         reply: str,
         idempotency_key: str | None = None,
     ) -> ComplaintPayload:
-        principal = info.context.require_principal()
-        commands = SupervisionCommands(info.context.services.app)
         complaint_uuid = _uuid(complaint_id)
         return await _complaint_payload(
             info, "answerComplaint",
-            lambda: commands.answer_complaint(principal, complaint_uuid, reply[:4000], idempotency_key),
+            lambda commands, principal: commands.answer_complaint(principal, complaint_uuid, reply[:4000], idempotency_key),
         )  # fmt: skip
 
 
