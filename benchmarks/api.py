@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from write_path import percentile, run_lifecycles
 
 from xuke.api.auth import TokenService
-from xuke.bootstrap import build_application, migrate
+from xuke.bootstrap import build_application, migrate, tune_gc
 from xuke.domain.roles import Role
 from xuke.settings import Settings
 
@@ -83,6 +83,7 @@ def main() -> None:
         "--in-process", action="store_true", help="projections inside the API process"
     )
     args = parser.parse_args()
+    tune_gc()  # as every xuke process does (bootstrap.tune_gc)
     base = os.environ.get("XUKE_BENCH_DATABASE_URL") or os.environ.get("XUKE_TEST_DATABASE_URL")
     if not base or not base.startswith("postgres"):
         sys.exit("set XUKE_BENCH_DATABASE_URL=postgresql://… (or run scripts/bench api)")

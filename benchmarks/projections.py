@@ -10,6 +10,7 @@ read-your-writes latency, and inbox page latency — all in one run, on one data
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import sys
@@ -22,7 +23,13 @@ sys.path.insert(0, str(Path(__file__).parent))
 from generate import generate
 
 from xuke.application.principal import Principal
-from xuke.bootstrap import build_application, migrate, postgres_dsn
+from xuke.bootstrap import (
+    build_application,
+    migrate,
+    open_worker_application,
+    postgres_dsn,
+    tune_gc,
+)
 from xuke.domain.roles import Role
 from xuke.projections.queries import InboxBox, inbox_page
 from xuke.projections.rebuild import build_shadow, swap_in
@@ -96,7 +103,11 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=400)
     parser.add_argument("--schema", default="", help="reuse a schema (with --skip-generate)")
     parser.add_argument("--skip-generate", action="store_true")
+    parser.add_argument(
+        "--shares", type=int, default=2, help="processes per case-view rebuild (1: one process)"
+    )
     args = parser.parse_args()
+    tune_gc()  # as every xuke process does (bootstrap.tune_gc)
     url = os.environ.get("XUKE_BENCH_DATABASE_URL") or os.environ.get("XUKE_TEST_DATABASE_URL")
     if not url:
         sys.exit("set XUKE_BENCH_DATABASE_URL (or run scripts/bench projections)")
@@ -113,23 +124,28 @@ def main() -> None:
         )
     head = app.recorder.max_notification_id() or 0
     baseline = raw_select_rate(app, head)
-    print(f"\n{'what':<28}{'events/s':>12}{'vs raw SELECT':>15}")
-    print(f"{'raw SELECT of the events':<28}{baseline:>12,.0f}{1:>14.2f}x")
+    print(f"\n{'what':<40}{'events/s':>12}{'vs raw SELECT':>15}")
+    print(f"{'raw SELECT of the events':<40}{baseline:>12,.0f}{1:>14.2f}x")
     for name in args.only:
         started = time.perf_counter()
-        build_shadow(app, store, PROJECTIONS[name])
+        projection = PROJECTIONS[name]
+        shares = args.shares if projection.partitionable else 1
+        open_app = functools.partial(open_worker_application, settings)
+        build_shadow(app, store, projection, shares=shares, open_app=open_app)
         rate = head / (time.perf_counter() - started)
         swap_in(app, store, PROJECTIONS[name])
-        print(f"{'rebuild ' + name:<28}{rate:>12,.0f}{rate / baseline:>14.2f}x")
+        label = f"rebuild {name}" + (f" ({shares} processes)" if shares > 1 else "")
+        print(f"{label:<40}{rate:>12,.0f}{rate / baseline:>14.2f}x")
     open_tasks = store.count("inbox_tasks", "is_open = 1")
     inbox = inbox_latencies(store, 300)
     print(
         f"\ninbox TODO page of 50 ({open_tasks:,} open tasks): p50 {pct(inbox, 50):.2f} ms, p99 {pct(inbox, 99):.2f} ms"
     )
-    visible = read_your_writes(app, store, args.commands)
-    print(
-        f"read-your-writes (commit → every view): p50 {pct(visible, 50):.1f} ms, p99 {pct(visible, 99):.1f} ms"
-    )
+    if args.commands:
+        visible = read_your_writes(app, store, args.commands)
+        print(
+            f"read-your-writes (commit → every view): p50 {pct(visible, 50):.1f} ms, p99 {pct(visible, 99):.1f} ms"
+        )
     app.close()
     store.close()
     if url.startswith("postgres") and not args.schema:

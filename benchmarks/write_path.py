@@ -25,7 +25,7 @@ import psycopg
 from xuke.application.clock import SystemClock
 from xuke.application.licensing import LicensingApplication
 from xuke.application.principal import Principal
-from xuke.bootstrap import build_application, migrate, postgres_dsn
+from xuke.bootstrap import build_application, migrate, postgres_dsn, tune_gc
 from xuke.domain.model import SHANGHAI
 from xuke.domain.roles import Role
 from xuke.domain.stages import Opinion, ServiceMethod
@@ -108,6 +108,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=200)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 8])
     args = parser.parse_args()
+    tune_gc()  # as every xuke process does (bootstrap.tune_gc)
     url = os.environ.get("XUKE_BENCH_DATABASE_URL") or os.environ.get("XUKE_TEST_DATABASE_URL")
     if not url or not url.startswith("postgres"):
         sys.exit("set XUKE_BENCH_DATABASE_URL=postgresql://… (or run scripts/bench write_path)")

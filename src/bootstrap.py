@@ -3,6 +3,7 @@ application. The only module that knows SQLite paths, PostgreSQL URLs and psycop
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlparse
@@ -58,6 +59,18 @@ def eventsourcing_env(
     )
 
 
+def tune_gc() -> None:
+    """Collect young objects less often, and never look again at what start-up made.
+
+    A worker keeps thousands of case aggregates cached and every event allocates many small,
+    acyclic objects; with CPython's default thresholds the collector walked that cache again
+    and again: 55 % of a 1 M-event rebuild's time, for 35 objects freed. Reference counting
+    frees everything we make; the collector is still there for the rare cycle."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
 def postgres_dsn(database_url: str) -> str:
     """The URL without our ``schema`` option, as psycopg understands it."""
     return database_url.split("?", 1)[0]
@@ -87,6 +100,12 @@ def build_application(
         secret=settings.secret_key.encode(),
         thresholds=LightThresholds(settings.yellow_days_left, settings.yellow_fraction_used),
     )
+
+
+def open_worker_application(settings: Settings) -> LicensingApplication:
+    """The application as a child process of a parallel rebuild opens it."""
+    tune_gc()
+    return build_application(settings)
 
 
 def migrate(settings: Settings, *, clock: Clock | None = None) -> LicensingApplication:

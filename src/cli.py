@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import os
 import signal
 import threading
 import time
@@ -18,7 +20,13 @@ from xuke.application.calendar_seed import parse_year_file
 from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
 from xuke.application.principal import Principal
-from xuke.bootstrap import build_application, build_services, migrate
+from xuke.bootstrap import (
+    build_application,
+    build_services,
+    migrate,
+    open_worker_application,
+    tune_gc,
+)
 from xuke.demo import demo_start, print_deadlines, print_history, run_demo
 from xuke.demo_data import seed_demo_cases
 from xuke.domain.errors import DomainError
@@ -40,6 +48,12 @@ app.add_typer(projections_app, name="projections")
 audit_app = typer.Typer(help="The audit trail (审计).", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 console = Console(width=150)
+
+
+@app.callback()
+def main() -> None:
+    """xuke (许可): administrative licensing case management."""
+    tune_gc()
 
 
 @app.command("migrate")
@@ -137,12 +151,24 @@ def projections_status() -> None:
 
 
 @projections_app.command("rebuild")
-def projections_rebuild(name: str) -> None:
+def projections_rebuild(
+    name: str,
+    shares: Annotated[
+        int,
+        typer.Option(
+            help="Processes building shares of the cases in parallel (case views on "
+            "PostgreSQL; default: one per CPU)."
+        ),
+    ] = 0,
+) -> None:
     """Rebuild NAME from position 0 into fresh tables, then swap them in atomically."""
     if name not in PROJECTIONS:
         console.print(f"[red]unknown projection {name!r}[/]; one of: {', '.join(PROJECTIONS)}")
         raise typer.Exit(2)
-    application, store = _read_side(Settings())
+    settings = Settings()
+    application, store = _read_side(settings)
+    parallel = PROJECTIONS[name].partitionable and not settings.is_sqlite
+    shares = (shares or os.cpu_count() or 1) if parallel else 1
     head = application.recorder.max_notification_id() or 0
     started = time.perf_counter()
     with Progress(
@@ -156,7 +182,10 @@ def projections_rebuild(name: str) -> None:
                 task, advance=events, rate=f"{done / (time.perf_counter() - started):,.0f} events/s"
             )
 
-        position = rebuild(application, store, PROJECTIONS[name], advance)
+        open_app = functools.partial(open_worker_application, settings)
+        position = rebuild(
+            application, store, PROJECTIONS[name], advance, shares=shares, open_app=open_app
+        )
     console.print(f"{name} rebuilt to position {position} in {time.perf_counter() - started:.1f} s")
 
 

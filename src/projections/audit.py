@@ -46,7 +46,7 @@ class AuditTrailProjection(ViewProjection):
     def wants(self, topic: str) -> bool:
         return True  # every stored event, whatever its aggregate
 
-    def process_page(self, tx: Transaction, page: Sequence[Envelope]) -> None:
+    def process_page(self, tx: Transaction, page: Sequence[Envelope], prepared: Any = None) -> None:
         last = tx.fetchone(
             f"SELECT position, hash FROM {self.rows.table} ORDER BY position DESC LIMIT 1"
         )

@@ -65,6 +65,17 @@ class Envelope:
         return self.topic in CALENDAR_TOPICS
 
 
+class Partition(NamedTuple):
+    """One of ``count`` disjoint shares of the cases, by case id. A case's events all fall
+    in one share, in log order, so a rebuild may give each share a process of its own."""
+
+    index: int
+    count: int
+
+    def owns(self, case_id: UUID) -> bool:
+        return case_id.int % self.count == self.index
+
+
 class Before(NamedTuple):
     """What the views need of a case as it stood before an event (the rest does not change)."""
 
@@ -98,6 +109,14 @@ class CaseStates:
 
     def clear(self) -> None:
         self._cache.clear()
+
+
+class PreparedCases(NamedTuple):
+    """A page as the case views need it: the calendar in force, and each case event with
+    the case before it and after it (non-case events with neither)."""
+
+    calendar: WorkingCalendar
+    steps: list[tuple[Envelope, Before | None, LicenseCase | None]]
 
 
 @dataclass
@@ -208,13 +227,21 @@ class ViewProjection(Projection[ViewTracking]):
 
     name: str = ""
     tables: ClassVar[tuple[str, ...]] = ()
-    decodes: ClassVar[bool] = True  # does it need decoded events, or only stored bytes?
+    partitionable: ClassVar[bool] = False  # may shares of the cases be built in parallel?
 
     def __init__(
-        self, view: ViewTracking, context: PageContext, mapper: Mapper[UUID], suffix: str = ""
+        self,
+        view: ViewTracking,
+        context: PageContext,
+        mapper: Mapper[UUID],
+        suffix: str = "",
+        partition: Partition | None = None,
     ) -> None:
         super().__init__(view)
         self.context, self.mapper, self.suffix = context, mapper, suffix
+        if partition is not None and not self.partitionable:
+            raise ValueError(f"{self.name} cannot be built in shares")
+        self.partition = partition
 
     def table(self, name: str) -> str:
         """The live table, or its shadow copy while rebuilding (``inbox_tasks__rebuild``)."""
@@ -222,17 +249,34 @@ class ViewProjection(Projection[ViewTracking]):
 
     @property
     def tracking_name(self) -> str:
-        return self.name + self.suffix
+        share = f"@{self.partition.index}of{self.partition.count}" if self.partition else ""
+        return self.name + self.suffix + share
 
     def wants(self, topic: str) -> bool:
         """Which stored events it reads; the others only move its position."""
         return topic.startswith(CASE_TOPIC_PREFIX) or topic in CALENDAR_TOPICS
 
-    def prepare(self, page: Sequence[Envelope]) -> None:
-        """Read what the page needs from the event store, before the write transaction."""
+    def owns(self, case_id: UUID | str) -> bool:
+        """Is the case in this projection's share (always, unless built in shares)?"""
+        if self.partition is None:
+            return True
+        return self.partition.owns(case_id if isinstance(case_id, UUID) else UUID(case_id))
+
+    def accepts(self, notification: Notification) -> bool:
+        """Does this projection read the stored event: the topics it wants, of its cases."""
+        if not self.wants(notification.topic):
+            return False
+        is_case = notification.topic.startswith(CASE_TOPIC_PREFIX)
+        return not is_case or self.owns(notification.originator_id)
+
+    def prepare(self, page: Sequence[Envelope]) -> Any:
+        """Read what the page needs from the event store, before the write transaction.
+        It may run in the read-ahead thread while the previous page is being written, so it
+        returns what it read (handed to ``process_page``) instead of keeping it."""
+        return None
 
     @abstractmethod
-    def process_page(self, tx: Transaction, page: Sequence[Envelope]) -> None:
+    def process_page(self, tx: Transaction, page: Sequence[Envelope], prepared: Any = None) -> None:
         """Apply a page of events to the tables, inside ``tx``."""
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
@@ -249,9 +293,9 @@ class ViewProjection(Projection[ViewTracking]):
             domain_event,
         )
         expected = self.view.max_tracking_id(tracking.application_name)
-        self.prepare([envelope])
+        prepared = self.prepare([envelope])
         with self.view.store.transaction() as tx:
-            self.process_page(tx, [envelope])
+            self.process_page(tx, [envelope], prepared)
             write_position(tx, self.tracking_name, tracking.notification_id, expected)
 
 
@@ -276,27 +320,28 @@ class CaseProjection(ViewProjection):
     year asks the view to recompute what depends on the calendar."""
 
     calendar: WorkingCalendar
+    partitionable = True
 
-    def prepare(self, page: Sequence[Envelope]) -> None:
+    def prepare(self, page: Sequence[Envelope]) -> PreparedCases:
         """Everything read from the event store (the calendar, the cases before each event)
         is read here, before the page's write transaction opens: on SQLite, reading the
         store while holding the write lock could wait on a writer waiting on us."""
-        self.calendar = self.context.calendar()  # the calendar in force, loaded years included
-        self._prepared: list[tuple[Envelope, Before | None, LicenseCase]] = []
+        steps: list[tuple[Envelope, Before | None, LicenseCase | None]] = []
         for envelope in page:
             if envelope.is_case_event:
                 assert isinstance(envelope.event, LicenseCase.Event)
                 before, after = self.context.cases.advance(envelope.event)
-                self._prepared.append((envelope, before, copy.copy(after)))  # as of this event
+                steps.append((envelope, before, copy.copy(after)))  # as of this event
             else:
-                self._prepared.append((envelope, None, None))  # type: ignore[arg-type]
+                steps.append((envelope, None, None))
+        return PreparedCases(self.context.calendar(), steps)
 
-    def process_page(self, tx: Transaction, page: Sequence[Envelope]) -> None:
-        if getattr(self, "_prepared", None) is None:
-            self.prepare(page)
+    def process_page(self, tx: Transaction, page: Sequence[Envelope], prepared: Any = None) -> None:
+        prepared = prepared or self.prepare(page)
+        self.calendar = prepared.calendar  # the calendar in force, loaded years included
         self._touched: dict[UUID, tuple[LicenseCase, dt.date]] = {}
-        for envelope, before, after in self._prepared:
-            if envelope.is_case_event:
+        for envelope, before, after in prepared.steps:
+            if after is not None:
                 event = envelope.event
                 assert isinstance(event, LicenseCase.Event)
                 self.on_case_event(tx, event, before, after)
@@ -306,7 +351,6 @@ class CaseProjection(ViewProjection):
                 year = envelope.event.schedule.year
                 self.on_calendar_changed(tx, local_date(envelope.event.timestamp), year)
         self._settle(tx)
-        self._prepared = None  # type: ignore[assignment]
 
     def _settle(self, tx: Transaction) -> None:
         for case, last_event_on in self._touched.values():

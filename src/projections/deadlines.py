@@ -107,7 +107,7 @@ class DeadlinesProjection(CaseProjection):
             f"SELECT * FROM {self.rows.table} WHERE horizon >= %s AND received_on <= %s",
             [f"{year}-01-01", f"{year}-12-31"],
         )
-        for row in rows:
+        for row in (r for r in rows if self.owns(r["case_id"])):
             clock, as_of = clock_from_json(row["clock"]), dt.date.fromisoformat(row["computed_on"])
             self.rows.put(
                 {**row, **deadline_columns(clock, calendar, as_of, self.context.thresholds)}

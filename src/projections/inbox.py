@@ -99,7 +99,7 @@ class InboxProjection(CaseProjection):
         rows = tx.fetchall(
             f"SELECT * FROM {self.rows.table} WHERE is_open = 1 AND due_on >= %s", [f"{year}-01-01"]
         )
-        for row in rows:
+        for row in (r for r in rows if self.owns(r["case_id"])):
             as_of = dt.date.fromisoformat(row["computed_on"])
             running = running_deadline(clock_from_json(row["clock"]), calendar, as_of)
             yellow = iso(yellow_from(running, calendar, self.context.thresholds))
@@ -114,7 +114,8 @@ class InboxProjection(CaseProjection):
 
     def flush(self, tx: Transaction) -> None:
         self.rows.flush(tx)
-        changes = [(owner, box, n) for (owner, box), n in self.counts.items() if n]
+        # in key order: shares built in parallel then lock the rows they share in one order
+        changes = sorted((owner, box, n) for (owner, box), n in self.counts.items() if n)
         table = self.table("inbox_counts")
         tx.executemany(
             f"INSERT INTO {table} (owner, box, n) VALUES (%s, %s, %s) "

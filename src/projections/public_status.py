@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 
 from xuke.domain.case import LicenseCase as C
+from xuke.domain.case_numbers import case_id_for
 from xuke.domain.deadlines import decision_due
 from xuke.domain.model import local_date
 from xuke.domain.stages import SUSPENSION_REASONS
@@ -106,7 +107,7 @@ class PublicStatusProjection(CaseProjection):
         rows = tx.fetchall(
             f"SELECT * FROM {self.rows.table} WHERE decision_due >= %s", [f"{year}-01-01"]
         )
-        for row in rows:
+        for row in (r for r in rows if self.owns(case_id_for(r["case_no"]))):
             as_of = dt.date.fromisoformat(row["computed_on"])
             due = decision_due(clock_from_json(row["clock"]), calendar, as_of)
             self.rows.put({**row, "decision_due": iso(due.date) if due else None})

@@ -9,16 +9,19 @@ the same transaction — faster on a full table, and no names to rename.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from xuke.application.licensing import LicensingApplication
-from xuke.projections.base import ViewProjection, iso, read_position
-from xuke.projections.runner import ProjectionWorker
+from xuke.projections.base import Partition, ViewProjection, iso, read_position, write_position
+from xuke.projections.runner import PROJECTIONS, ProjectionWorker
 from xuke.projections.store import Transaction, ViewStore, migrations_dir
 
 SHADOW = "__rebuild"
+PAGE = 2000
 
 
 @dataclass(frozen=True)
@@ -59,20 +62,91 @@ def build_shadow(
     store: ViewStore,
     projection: type[ViewProjection],
     progress: Callable[[int], None] | None = None,
+    *,
+    shares: int = 1,
+    open_app: Callable[[], LicensingApplication] | None = None,
 ) -> int:
-    """Fill fresh shadow tables from position 0; returns the position reached."""
+    """Fill fresh shadow tables from position 0; returns the position reached. With
+    ``shares`` > 1 (a case view on PostgreSQL), each share of the cases is built by a process
+    of its own, opening the application with ``open_app``."""
     with store.transaction() as tx:
         drop_shadow(tx, projection)
         for statement in projection_ddl(projection).tables:
             tx.execute(_shadow(statement, projection))
-    worker = ProjectionWorker(app, store, projection, suffix=SHADOW, page_size=2000)
+    if shares > 1:
+        if open_app is None or store.is_sqlite or not projection.partitionable:
+            raise ValueError(f"{projection.name} is built in one process here")
+        return build_shares(app, store, projection, shares, open_app, progress)
+    worker = ProjectionWorker(app, store, projection, suffix=SHADOW, page_size=PAGE)
     worker.catch_up(progress)
     return worker.position()
 
 
+def build_shares(
+    app: LicensingApplication,
+    store: ViewStore,
+    projection: type[ViewProjection],
+    shares: int,
+    open_app: Callable[[], LicensingApplication],
+    progress: Callable[[int], None] | None,
+) -> int:
+    """One process per share of the cases, all reading up to today's head; then the shadow's
+    position is that head, as if one process had built it."""
+    head = app.recorder.max_notification_id() or 0
+    context = multiprocessing.get_context("spawn")  # no threads or connections inherited
+    processes = [
+        context.Process(
+            target=build_share,
+            args=(open_app, store.url, projection.name, Partition(n, shares), head),
+            name=f"rebuild-{projection.name}-{n}",
+        )
+        for n in range(shares)
+    ]
+    for process in processes:
+        process.start()
+    names = [f"{projection.name}{SHADOW}@{n}of{shares}" for n in range(shares)]
+    reported = 0
+    while any(p.is_alive() for p in processes):
+        time.sleep(0.5)
+        reached = sum(read_position(store, name) or 0 for name in names) // shares
+        if progress and reached > reported:
+            progress(reached - reported)
+            reported = reached
+    failed = [p.name for p in processes if p.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"rebuild shares failed: {', '.join(failed)}")
+    with store.transaction() as tx:
+        for name in names:
+            tx.execute("DELETE FROM projection_tracking WHERE projection = %s", [name])
+        write_position(tx, projection.name + SHADOW, head)
+    if progress and head > reported:
+        progress(head - reported)
+    return head
+
+
+def build_share(
+    open_app: Callable[[], LicensingApplication],
+    database_url: str,
+    name: str,
+    partition: Partition,
+    head: int,
+) -> None:
+    """A child process: build one share of the shadow tables up to ``head``."""
+    app, store = open_app(), ViewStore(database_url)
+    try:
+        worker = ProjectionWorker(
+            app, store, PROJECTIONS[name], suffix=SHADOW, page_size=PAGE, partition=partition,
+            stop_at=head,
+        )  # fmt: skip
+        worker.catch_up()
+    finally:
+        app.close()
+        store.close()
+
+
 def swap_in(app: LicensingApplication, store: ViewStore, projection: type[ViewProjection]) -> int:
     """Catch the shadow up to the end of the log, then swap it in atomically."""
-    worker = ProjectionWorker(app, store, projection, suffix=SHADOW, page_size=2000)
+    worker = ProjectionWorker(app, store, projection, suffix=SHADOW, page_size=PAGE)
     worker.catch_up()
     ddl = projection_ddl(projection)
     with store.transaction() as tx:
@@ -98,9 +172,12 @@ def rebuild(
     store: ViewStore,
     projection: type[ViewProjection],
     progress: Callable[[int], None] | None = None,
+    *,
+    shares: int = 1,
+    open_app: Callable[[], LicensingApplication] | None = None,
 ) -> int:
     """``xuke projections rebuild NAME``: returns the position the new view stands at."""
-    build_shadow(app, store, projection, progress)
+    build_shadow(app, store, projection, progress, shares=shares, open_app=open_app)
     return swap_in(app, store, projection)
 
 

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
@@ -26,7 +26,9 @@ from xuke.domain.case import LicenseCase
 from xuke.projections.audit import AuditTrailProjection
 from xuke.projections.base import (
     CaseStates,
+    Envelope,
     PageContext,
+    Partition,
     ViewProjection,
     ViewTracking,
     claim_position,
@@ -57,6 +59,16 @@ PROJECTIONS: dict[str, type[ViewProjection]] = {
 PAGE_SIZE = 500
 
 
+class ReadPage(NamedTuple):
+    """A page read ahead: where it ends, how many stored events it spans, the envelopes the
+    projection wants and what its ``prepare`` read for them."""
+
+    last: int
+    consumed: int
+    page: list[Envelope]
+    prepared: Any
+
+
 class ProjectionWorker:
     """Keeps one projection up to date with the application's notification log."""
 
@@ -68,16 +80,19 @@ class ProjectionWorker:
         *,
         page_size: int = PAGE_SIZE,
         suffix: str = "",
+        partition: Partition | None = None,
+        stop_at: int | None = None,
     ) -> None:
-        self.app, self.store, self.page_size = app, store, page_size
+        """``partition``: build only that share of the cases; ``stop_at``: the last position
+        to read (a share of a rebuild stops where the others do)."""
+        self.app, self.store, self.page_size, self.stop_at = app, store, page_size, stop_at
         context = PageContext(
             calendar=app.working_calendar,
             thresholds=app.thresholds,
             cases=CaseStates(self._load_case),
         )
-        self.projection = projection(
-            ViewTracking(store, projection.name + suffix), context, app.mapper, suffix
-        )
+        tracking = ViewTracking(store, projection.name + suffix)
+        self.projection = projection(tracking, context, app.mapper, suffix, partition)
         self._position: int | None = None
         self._position_known = False
 
@@ -96,44 +111,61 @@ class ProjectionWorker:
 
     def _fetch(self, start: int) -> Sequence[Notification]:
         return self.app.recorder.select_notifications(
-            start=start, limit=self.page_size, inclusive_of_start=False
+            start=start, limit=self.page_size, stop=self.stop_at, inclusive_of_start=False
+        )
+
+    def _read(self, start: int) -> ReadPage | None:
+        """The next page of the log, decoded and prepared: everything that only reads."""
+        notifications = self._fetch(start)
+        if not notifications:
+            return None
+        wanted = [n for n in notifications if self.projection.accepts(n)]
+        page = [envelope_of(n, self.app.mapper.to_domain_event(n)) for n in wanted]  # type: ignore[arg-type]
+        return ReadPage(
+            notifications[-1].id, len(notifications), page, self.projection.prepare(page)
         )
 
     def run_page(self) -> int:
         """Apply the next page, if any; returns how many stored events it consumed."""
-        notifications = self._fetch(self.position())
-        return self._apply(notifications) if notifications else 0
-
-    def _apply(self, notifications: Sequence[Notification]) -> int:
-        wanted = [n for n in notifications if self.projection.wants(n.topic)]
-        page = [envelope_of(n, self.app.mapper.to_domain_event(n)) for n in wanted]  # type: ignore[arg-type]
-        last = notifications[-1].id
         try:
-            self.projection.prepare(page)  # reads the event store: before the write lock
+            read = self._read(self.position())
+        except BaseException:
+            self.projection.context.cases.clear()
+            raise
+        return self._apply(read) if read else 0
+
+    def _apply(self, read: ReadPage) -> int:
+        try:
             with self.store.transaction() as tx:
                 claim_position(tx, self.name, self._position)
-                self.projection.process_page(tx, page)
-                write_position(tx, self.name, last, self._position)
+                self.projection.process_page(tx, read.page, read.prepared)
+                write_position(tx, self.name, read.last, self._position)
         except BaseException:
             self._position_known = False  # re-read: the page did not happen
             self.projection.context.cases.clear()
             raise
-        self._position = last
-        return len(notifications)
+        self._position = read.last
+        return read.consumed
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
         """Apply pages until the log is exhausted; returns the number of events consumed.
-        The next page is read while this one is applied: the database answers while Python
-        works, which is most of a rebuild's gain on two cores."""
+        The next page is read, decoded and prepared in a second thread while this one is
+        written: Python works while the database answers, which is most of a rebuild's gain
+        on two cores. (Cached cases check their version, so a page prepared ahead of a failed
+        one is never applied on a wrong state.)"""
         total = 0
-        with ThreadPoolExecutor(1, thread_name_prefix=f"prefetch-{self.name}") as pool:
-            ahead = pool.submit(self._fetch, self.position())
-            while notifications := ahead.result():
-                ahead = pool.submit(self._fetch, notifications[-1].id)
-                consumed = self._apply(notifications)
-                total += consumed
-                if progress:
-                    progress(consumed)
+        try:
+            with ThreadPoolExecutor(1, thread_name_prefix=f"read-ahead-{self.name}") as pool:
+                ahead = pool.submit(self._read, self.position())
+                while read := ahead.result():
+                    ahead = pool.submit(self._read, read.last)
+                    consumed = self._apply(read)
+                    total += consumed
+                    if progress:
+                        progress(consumed)
+        except BaseException:
+            self.projection.context.cases.clear()  # after the read-ahead thread has stopped
+            raise
         return total
 
     def run(self, stop: threading.Event, wake: threading.Event, poll_seconds: float) -> None:

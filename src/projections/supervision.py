@@ -22,7 +22,7 @@ class SupervisionProjection(ViewProjection):
     def wants(self, topic: str) -> bool:
         return topic.startswith(TOPIC_PREFIXES)
 
-    def process_page(self, tx: Transaction, page: Sequence[Envelope]) -> None:
+    def process_page(self, tx: Transaction, page: Sequence[Envelope], prepared: Any = None) -> None:
         for envelope in page:
             event: Any = envelope.event
             key, at = str(envelope.originator_id), iso(event.timestamp)

@@ -4,6 +4,7 @@ self-healing after a dropped LISTEN connection."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import random
 import signal
@@ -19,6 +20,7 @@ from tests import scenarios
 from tests.support import at, file_gycp, project, staff
 from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
+from xuke.bootstrap import open_worker_application
 from xuke.domain.calendar import YearSchedule
 from xuke.domain.roles import Role
 from xuke.domain.stages import Opinion
@@ -37,9 +39,10 @@ def assert_every_view_equals_its_rebuild(app: LicensingApplication, views: ViewS
         assert differences(views, projection) == [], projection.name
 
 
-def test_rebuild_gives_the_same_rows_across_a_calendar_change(
+def views_across_a_calendar_change(
     app: LicensingApplication, clock: SettableClock, views: ViewStore
 ) -> None:
+    """The scenarios, then a provisional deadline into 2027, the 2027 schedule, one more event."""
     scenarios.build(app, clock)
     clock.set(at(2026, 11, 26))
     late = file_gycp(app).case.case_no
@@ -49,6 +52,12 @@ def test_rebuild_gives_the_same_rows_across_a_calendar_change(
     app.load_calendar_year(staff(Role.ADMIN, "000000"), year)
     app.record_opinion(HANDLER, late, Opinion.AGREE, "同意")
     project(app, views)
+
+
+def test_rebuild_gives_the_same_rows_across_a_calendar_change(
+    app: LicensingApplication, clock: SettableClock, views: ViewStore
+) -> None:
+    views_across_a_calendar_change(app, clock, views)
     assert_every_view_equals_its_rebuild(app, views)
     # The swap leaves the live view whole and at the head of the log.
     head = app.recorder.max_notification_id()
@@ -57,6 +66,22 @@ def test_rebuild_gives_the_same_rows_across_a_calendar_change(
     assert views.fetchone(
         "SELECT position FROM projection_tracking WHERE projection = 'inbox'"
     ) == {"position": head}
+
+
+@pytest.mark.postgres
+def test_a_rebuild_in_shares_built_by_processes_of_their_own_equals_the_live_view(
+    app: LicensingApplication, clock: SettableClock, views: ViewStore, settings: Settings
+) -> None:
+    if views.is_sqlite:
+        pytest.skip("shares are built in parallel on PostgreSQL only")
+    views_across_a_calendar_change(app, clock, views)
+    open_app = functools.partial(open_worker_application, settings)
+    for projection in (p for p in PROJECTIONS.values() if p.partitionable):
+        head = build_shadow(app, views, projection, shares=3, open_app=open_app)
+        assert head == app.recorder.max_notification_id()
+        assert differences(views, projection) == [], projection.name
+    with pytest.raises(ValueError, match="one process"):
+        build_shadow(app, views, PROJECTIONS["audit_trail"], shares=2, open_app=open_app)
 
 
 def test_a_second_runner_of_the_same_projection_is_refused(
