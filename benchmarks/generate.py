@@ -144,9 +144,11 @@ class Generator:
         served = later(3)
         case.record_service(served, ServiceMethod.MAIL, served.at - dt.timedelta(hours=1))
 
-    def batches(self, cases: int, batch_events: int = 5000) -> Iterator[list[LicenseCase.Event]]:
+    def batches(
+        self, cases: int, batch_events: int = 5000, first: int = 0
+    ) -> Iterator[list[LicenseCase.Event]]:
         batch: list[LicenseCase.Event] = []
-        for n in range(cases):
+        for n in range(first, first + cases):
             batch.extend(self.case(n).collect_events())  # type: ignore[arg-type]
             if len(batch) >= batch_events:
                 yield batch
@@ -155,10 +157,57 @@ class Generator:
             yield batch
 
 
-def generate(app: LicensingApplication, cases: int) -> int:
-    """Store ``cases`` generated cases; returns the number of events written."""
+def generate(app: LicensingApplication, cases: int, first: int = 0) -> int:
+    """Store ``cases`` generated cases, numbered from ``first``; returns the events written."""
     written = 0
-    for batch in Generator(app).batches(cases):
+    for batch in Generator(app, seed=2026 + first).batches(cases, first=first):
         app.recorder.insert_events([app.mapper.to_stored_event(e) for e in batch])
         written += len(batch)
     return written
+
+
+def _generate_share(database_url: str, cases: int, first: int) -> int:
+    from xuke.bootstrap import build_application, tune_gc
+    from xuke.settings import Settings
+
+    tune_gc()
+    app = build_application(Settings(database_url=database_url, secret_key="bench"))
+    try:
+        return generate(app, cases, first)
+    finally:
+        app.close()
+
+
+def main() -> None:
+    """Fill a schema with generated cases, one process per share of the case numbers:
+
+    python benchmarks/generate.py --cases 1000000 --schema big1m [--processes 2]"""
+    import argparse
+    import os
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from xuke.bootstrap import migrate
+    from xuke.settings import Settings
+
+    parser = argparse.ArgumentParser(description="generate benchmark cases")
+    parser.add_argument("--cases", type=int, required=True)
+    parser.add_argument("--schema", required=True)
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    base = os.environ.get("XUKE_BENCH_DATABASE_URL") or os.environ["XUKE_TEST_DATABASE_URL"]
+    url = f"{base}?schema={args.schema}"
+    migrate(Settings(database_url=url, secret_key="bench")).close()
+    started, share = time.perf_counter(), -(-args.cases // args.processes)
+    firsts = range(0, args.cases, share)
+    counts = [min(share, args.cases - first) for first in firsts]
+    with ProcessPoolExecutor(args.processes) as pool:
+        events = sum(pool.map(_generate_share, [url] * len(counts), counts, firsts))
+    elapsed = time.perf_counter() - started
+    print(
+        f"generated {args.cases:,} cases, {events:,} events in {elapsed:.0f} s ({events / elapsed:,.0f}/s)"
+    )
+
+
+if __name__ == "__main__":
+    main()
