@@ -117,22 +117,33 @@ def main() -> None:
         database_url=f"{url}?schema={schema}", secret_key="bench", pool_size=max(args.clients) + 2
     )
     migrate(settings).close()
-    app = build_application(settings)
+    apps = {
+        "one transaction per command": build_application(
+            settings.model_copy(update={"group_commit": False})
+        ),
+        "group commit": build_application(settings),
+    }
     try:
         baseline = baseline_inserts(postgres_dsn(url), args.cases * 9)
         print(f"baseline: psycopg one-row INSERT + COMMIT  {baseline:9.0f} tx/s")
-        print(
-            f"{'clients':>7} {'commands':>9} {'cmd/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs baseline':>12}"
-        )
-        for clients in args.clients:
-            elapsed, latencies = run_lifecycles(app, args.cases, clients)
-            rate = len(latencies) / elapsed
+        for title, app in apps.items():
             print(
-                f"{clients:>7} {len(latencies):>9} {rate:>8.0f} {percentile(latencies, 50) * 1000:>8.2f}"
-                f" {percentile(latencies, 99) * 1000:>8.2f} {rate / baseline:>11.2f}x"
+                f"\n{title}\n{'clients':>7} {'commands':>9} {'cmd/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs baseline':>12}"
             )
+            for clients in args.clients:
+                elapsed, latencies = run_lifecycles(app, args.cases, clients)
+                rate = len(latencies) / elapsed
+                print(
+                    f"{clients:>7} {len(latencies):>9} {rate:>8.0f} {percentile(latencies, 50) * 1000:>8.2f}"
+                    f" {percentile(latencies, 99) * 1000:>8.2f} {rate / baseline:>11.2f}x"
+                )
+            committer = getattr(app.events.recorder, "groups", 0)
+            if committer:
+                commands = app.events.recorder.commands  # type: ignore[attr-defined]
+                print(f"{commands:,} commands written in {committer:,} transactions")
     finally:
-        app.close()
+        for app in apps.values():
+            app.close()
         with psycopg.connect(postgres_dsn(url), autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 

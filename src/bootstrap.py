@@ -99,6 +99,7 @@ def build_application(
         clock=clock,
         secret=settings.secret_key.encode(),
         thresholds=LightThresholds(settings.yellow_days_left, settings.yellow_fraction_used),
+        group_commit=settings.group_commit,
     )
 
 

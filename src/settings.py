@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     yellow_days_left: int = Field(2, ge=0)
     yellow_fraction_used: float = Field(2 / 3, gt=0, le=1)
     pool_size: int = Field(10, ge=1)
+    group_commit: bool = (
+        True  # concurrent commands share transactions (application/group_commit.py)
+    )
     # Supervision: working days a stage may hold a task ({"HANDLING": 10, …}; the rest keep
     # their defaults), the promised correction-notice days, and how often the watcher runs.
     stage_limits: dict[str, int] = Field(default_factory=dict)

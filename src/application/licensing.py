@@ -49,6 +49,7 @@ from xuke.domain.stages import Opinion, ServiceMethod, SuspensionReason
 from . import authorization as authz
 from .calendar_seed import chinesecalendar_schedules
 from .clock import Clock, SystemClock
+from .group_commit import GroupCommitRecorder
 from .idempotency import IdempotencyRecord, fingerprint
 from .persistence import OrjsonTranscoder, PydanticMapper
 from .principal import SYSTEM, Principal
@@ -95,8 +96,11 @@ class LicensingApplication(Application[UUID]):
         catalogue: Catalogue | None = None,
         organisations: OrganisationTree | None = None,
         on_forbidden: Callable[[authz.Forbidden], None] | None = None,
+        group_commit: bool = True,
     ) -> None:
         super().__init__(env)
+        if group_commit:  # concurrent commands share transactions (application/group_commit.py)
+            self.events.recorder = GroupCommitRecorder(self.recorder)  # type: ignore[assignment]
         self.clock: Clock = clock or SystemClock()
         self.secret = secret
         self.thresholds = thresholds or LightThresholds()

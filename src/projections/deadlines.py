@@ -19,7 +19,7 @@ from xuke.domain.deadlines import (
     yellow_from,
 )
 from xuke.domain.stages import TERMINAL
-from xuke.projections.base import CaseProjection, Upserts, iso
+from xuke.projections.base import CaseProjection, OpenCounts, Upserts, iso
 from xuke.projections.store import Transaction
 
 CLOCK = TypeAdapter(CaseClock)
@@ -71,11 +71,13 @@ def deadline_columns(
 
 class DeadlinesProjection(CaseProjection):
     name = "deadlines"
-    tables = ("case_deadlines",)
+    tables = ("case_deadlines", "open_case_counts")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rows = Upserts(self.table("case_deadlines"), COLUMNS, ("case_id",))
+        dims = ("jurisdiction_code", "item_code", "due_on")  # compliance's overdue cases
+        self.open_counts = OpenCounts(self.table("open_case_counts"), self.rows, dims)
 
     def on_case_settled(self, case: LicenseCase, last_event_on: dt.date) -> None:
         clock = case.clock()
@@ -114,4 +116,5 @@ class DeadlinesProjection(CaseProjection):
             )
 
     def flush(self, tx: Transaction) -> None:
+        self.open_counts.flush(tx)
         self.rows.flush(tx)

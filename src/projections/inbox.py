@@ -11,7 +11,7 @@ from typing import Any
 from xuke.domain.case import LicenseCase
 from xuke.domain.case_records import Task
 from xuke.domain.deadlines import running_deadline, yellow_from
-from xuke.projections.base import Before, CaseProjection, Upserts, iso
+from xuke.projections.base import Before, CaseProjection, OpenCounts, Upserts, iso
 from xuke.projections.deadlines import clock_from_json, clock_json
 from xuke.projections.store import Transaction
 
@@ -48,11 +48,13 @@ def task_row(case: LicenseCase, task: Task) -> dict[str, Any]:
 
 class InboxProjection(CaseProjection):
     name = "inbox"
-    tables = ("inbox_tasks", "inbox_counts")
+    tables = ("inbox_tasks", "inbox_counts", "open_task_counts")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rows = Upserts(self.table("inbox_tasks"), COLUMNS, ("task_id",))
+        dims = ("jurisdiction_code", "due_on", "yellow_from")  # overdue and warnings today
+        self.open_counts = OpenCounts(self.table("open_task_counts"), self.rows, dims)
         self.counts: Counter[tuple[str, str]] = Counter()
 
     def on_case_event(
@@ -113,6 +115,7 @@ class InboxProjection(CaseProjection):
             )
 
     def flush(self, tx: Transaction) -> None:
+        self.open_counts.flush(tx)
         self.rows.flush(tx)
         # in key order: shares built in parallel then lock the rows they share in one order
         changes = sorted((owner, box, n) for (owner, box), n in self.counts.items() if n)

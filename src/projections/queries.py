@@ -240,7 +240,12 @@ def jurisdiction_prefix(jurisdiction_code: str) -> str:
 
 
 def _open_tasks_page(
-    store: ViewStore, where: str, params: list[Any], first: int, after: str | None
+    store: ViewStore,
+    where: str,
+    params: list[Any],
+    first: int,
+    after: str | None,
+    total: Callable[[], int] | None = None,
 ) -> Page[Row]:
     first = _check_first(first)
     cursor = decode_cursor(after, len(OPEN_ORDER))
@@ -251,28 +256,41 @@ def _open_tasks_page(
     )
     page = rows[:first]
     cursors = [encode_cursor([r[c] for c in OPEN_ORDER]) for r in page]
-    return Page(page, cursors, len(rows) > first, store.count("inbox_tasks", where, params))
+    count = total() if total else store.count("inbox_tasks", where, params)
+    return Page(page, cursors, len(rows) > first, count)
+
+
+def _open_task_total(store: ViewStore, where: str, params: list[Any]) -> int:
+    """Open tasks counted from the counts the inbox projection keeps per due date."""
+    row = store.fetchone(
+        f"SELECT COALESCE(SUM(n), 0) AS n FROM open_task_counts WHERE {where}", params
+    )
+    return int(row["n"]) if row else 0
 
 
 def overdue_page(
     store: ViewStore, jurisdiction: str, today: dt.date, first: int = 20, after: str | None = None
 ) -> Page[Row]:
     """监察: open tasks whose deadline has passed (RED), the longest overdue first."""
-    where = "is_open = 1 AND due_on < %s AND jurisdiction_code LIKE %s"
+    where = "due_on < %s AND jurisdiction_code LIKE %s"
+    params = [today.isoformat(), jurisdiction_prefix(jurisdiction) + "%"]
     return _open_tasks_page(
-        store, where, [today.isoformat(), jurisdiction_prefix(jurisdiction) + "%"], first, after
-    )
+        store, f"is_open = 1 AND {where}", params, first, after,
+        lambda: _open_task_total(store, where, params),
+    )  # fmt: skip
 
 
 def warnings_page(
     store: ViewStore, jurisdiction: str, today: dt.date, first: int = 20, after: str | None = None
 ) -> Page[Row]:
     """预警: open tasks that are YELLOW today (not yet overdue)."""
-    where = "is_open = 1 AND yellow_from <= %s AND due_on >= %s AND jurisdiction_code LIKE %s"
+    where = "yellow_from <= %s AND due_on >= %s AND jurisdiction_code LIKE %s"
     day = today.isoformat()
+    params = [day, day, jurisdiction_prefix(jurisdiction) + "%"]
     return _open_tasks_page(
-        store, where, [day, day, jurisdiction_prefix(jurisdiction) + "%"], first, after
-    )
+        store, f"is_open = 1 AND {where}", params, first, after,
+        lambda: _open_task_total(store, f"yellow_from <> '' AND {where}", params),
+    )  # fmt: skip
 
 
 GROUP_COLUMNS = {
@@ -299,9 +317,9 @@ def compliance(
         [start.isoformat(), end.isoformat(), prefix],
     )
     overdue_key = key if group_by != "MONTH" else "SUBSTR(due_on, 1, 7)"
-    overdue = store.fetchall(
-        f"SELECT {overdue_key} AS key, COUNT(*) AS overdue_open FROM case_deadlines "
-        f"WHERE is_open = 1 AND due_on < %s AND jurisdiction_code LIKE %s GROUP BY {overdue_key}",
+    overdue = store.fetchall(  # from the counts the deadlines projection keeps per due date
+        f"SELECT {overdue_key} AS key, SUM(n) AS overdue_open FROM open_case_counts "
+        f"WHERE due_on < %s AND jurisdiction_code LIKE %s GROUP BY {overdue_key}",
         [today.isoformat(), prefix],
     )
     groups: dict[str, Row] = {}

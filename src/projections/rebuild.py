@@ -41,6 +41,8 @@ def projection_ddl(projection: type[ViewProjection]) -> Ddl:
             target = re.search(r"(?:CREATE TABLE IF NOT EXISTS|ALTER TABLE|ON)\s+(\w+)", statement)
             if not statement or target is None or target.group(1) not in projection.tables:
                 continue
+            if statement.upper().startswith("INSERT"):
+                continue  # filling a new table from the views: a rebuild fills it itself
             (indexes if statement.upper().startswith("CREATE INDEX") else tables).append(statement)
     return Ddl(tables, indexes)
 

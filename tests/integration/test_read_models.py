@@ -17,9 +17,12 @@ from xuke.projections.queries import (
     InboxBox,
     Lights,
     case_deadlines,
+    compliance,
     inbox_page,
     licence_register_page,
+    overdue_page,
     public_status,
+    warnings_page,
 )
 from xuke.projections.store import ViewStore
 from xuke.supervision.audit import verify_audit_trail
@@ -187,3 +190,34 @@ def test_kept_inbox_counts_equal_counting_the_tasks(
             user,
             box,
         )
+
+
+def test_the_kept_open_counts_equal_a_count_of_the_views_on_any_day(
+    app: LicensingApplication, clock: SettableClock, views: ViewStore
+) -> None:
+    """Totals of overdue and warnings, and compliance's overdue cases, come from counts kept
+    per due date; on every day they equal a plain count of the views."""
+    scenarios.build(app, clock)
+    project(app, views)
+    for day in (
+        dt.date(2026, 9, 1),
+        dt.date(2026, 10, 20),
+        dt.date(2026, 11, 27),
+        dt.date(2027, 6, 1),
+    ):
+        today = day.isoformat()
+        overdue = views.count(
+            "inbox_tasks",
+            "is_open = 1 AND due_on < %s AND jurisdiction_code LIKE %s",
+            [today, "44%"],
+        )
+        warned = views.count("inbox_tasks", "is_open = 1 AND yellow_from <= %s AND due_on >= %s "
+                             "AND jurisdiction_code LIKE %s", [today, today, "44%"])  # fmt: skip
+        assert overdue_page(views, "440000", day).total_count == overdue
+        assert warnings_page(views, "440000", day).total_count == warned
+        overdue_cases = views.count("case_deadlines", "is_open = 1 AND due_on < %s", [today])
+        by_item = compliance(
+            views, "000000", dt.date(2026, 1, 1), dt.date(2026, 12, 31), "ITEM", day
+        )
+        assert sum(int(row["overdue_open"]) for row in by_item) == overdue_cases
+    assert overdue_page(views, "440000", dt.date(2026, 11, 27)).total_count > 0  # not all zero
