@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import resource
 import statistics
 import sys
 import time
@@ -42,6 +43,12 @@ def pct(values: list[float], q: int) -> float:
     return (
         statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 1 else values[0] * 1000
     )
+
+
+def peak_rss_mb(shares: int) -> int:
+    """The largest resident set of the processes that did the work (KiB on Linux)."""
+    who = resource.RUSAGE_CHILDREN if shares > 1 else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss // 1024
 
 
 def raw_select_rate(app, head: int) -> float:  # type: ignore[no-untyped-def]
@@ -135,7 +142,9 @@ def main() -> None:
         rate = head / (time.perf_counter() - started)
         swap_in(app, store, PROJECTIONS[name])
         label = f"rebuild {name}" + (f" ({shares} processes)" if shares > 1 else "")
-        print(f"{label:<40}{rate:>12,.0f}{rate / baseline:>14.2f}x")
+        print(
+            f"{label:<40}{rate:>12,.0f}{rate / baseline:>14.2f}x   peak RSS {peak_rss_mb(shares)} MB"
+        )
     open_tasks = store.count("inbox_tasks", "is_open = 1")
     inbox = inbox_latencies(store, 300)
     print(

@@ -58,7 +58,6 @@ class Services:
 
     def __post_init__(self) -> None:
         self.cases = CaseLoader(self.app, self.views)
-        self.lights = Lights(self.app.working_calendar, self.app.thresholds)
         self.database = DatabaseWatch(self.settings.resolved_database_url)
 
     def today(self) -> dt.date:
@@ -117,6 +116,11 @@ class Context(BaseContext):
     def calendar(self) -> WorkingCalendar:
         """One look at the calendar per request, however many cases it shows."""
         return self.services.app.working_calendar()
+
+    @cached_property
+    def lights(self) -> Lights:
+        """Lights against this request's calendar (a page of 50 tasks: one look, not 50)."""
+        return Lights(lambda: self.calendar, self.services.app.thresholds)
 
     def require_principal(self) -> Principal:
         if self.principal is None:

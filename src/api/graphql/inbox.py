@@ -56,9 +56,7 @@ class Task:
             assignee=row["assignee"],
             candidate_group=row["candidate_group"],
             decision_due=dt.date.fromisoformat(due) if due else None,
-            light=ctx.services.lights.of(
-                due, row["period_days"], ctx.services.today(), row.get("done_on")
-            ),
+            light=ctx.lights.of(due, row["period_days"], ctx.services.today(), row.get("done_on")),
         )
 
 
