@@ -51,9 +51,9 @@ console = Console(width=150)
 
 
 @app.callback()
-def main() -> None:
+def main(ctx: typer.Context) -> None:
     """xuke (许可): administrative licensing case management."""
-    tune_gc()
+    tune_gc(throughput=ctx.invoked_subcommand != "serve")  # the server answers requests
 
 
 @app.command("migrate")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from abc import abstractmethod
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple, cast
@@ -156,54 +156,89 @@ class Upserts:
         self.rows.clear()
 
 
-class OpenCounts:
-    """How many open rows of a view fall on each combination of ``dims`` (a jurisdiction and
-    a due date, say), kept beside the view so that a total such as "overdue today" sums a few
-    hundred count rows instead of counting a million view rows. Before a page's rows are
-    written, their stored state is read (inside the page's transaction) and the difference
-    goes into the counts; counts only add up, so shares of a rebuild may keep them together."""
+Measure = Callable[[dict[str, Any]], tuple[int, ...] | None]
 
-    def __init__(self, table: str, view: Upserts, dims: Sequence[str]) -> None:
-        self.table, self.view, self.dims = table, view, tuple(dims)
 
-    def _dims_of(self, row: dict[str, Any]) -> tuple[Any, ...] | None:
-        if not row["is_open"] or row["due_on"] is None:
+class KeptSums:
+    """Sums over a view's rows per combination of ``dims`` (a jurisdiction and a due date,
+    say), kept beside the view so that a total such as "overdue today" adds up a few hundred
+    rows instead of counting a million view rows. ``measure`` says what a view row adds to
+    its combination (None: nothing). Before a page's rows are written, their stored state is
+    read inside the page's transaction and the difference goes into the sums; sums only add
+    up, so shares of a rebuild may keep them together."""
+
+    def __init__(
+        self,
+        table: str,
+        view: Upserts,
+        dims: Sequence[str],
+        values: Sequence[str],
+        measure: Measure,
+        reads: Sequence[str],
+    ) -> None:
+        self.table, self.view, self.dims, self.values = table, view, tuple(dims), tuple(values)
+        self.measure, self.reads = measure, tuple(reads)
+
+    def _of(self, row: dict[str, Any]) -> tuple[tuple[Any, ...], tuple[int, ...]] | None:
+        measured = self.measure(row)
+        if measured is None:
             return None
-        return tuple(row[d] if row[d] is not None else "" for d in self.dims)
+        return tuple(row[d] if row[d] is not None else "" for d in self.dims), measured
 
     def flush(self, tx: Transaction) -> None:
         """Call before ``view.flush``: it compares the rows about to be written with the stored."""
         if not self.view.rows:
             return
+        deltas: dict[tuple[Any, ...], list[int]] = {}
+
+        def add(row: dict[str, Any], sign: int) -> None:
+            if (found := self._of(row)) is not None:
+                total = deltas.setdefault(found[0], [0] * len(self.values))
+                for i, value in enumerate(found[1]):
+                    total[i] += sign * value
+
+        stored = self._stored(tx)
+        for (k,), row in self.view.rows.items():
+            if (old := stored.get(k)) is not None:
+                add(old, -1)
+            add(row, +1)
+        changes = sorted((*d, *v) for d, v in deltas.items() if any(v))  # one lock order
+        names = ", ".join((*self.dims, *self.values))
+        marks = ", ".join(["%s"] * (len(self.dims) + len(self.values)))
+        sums = ", ".join(f"{v} = {self.table}.{v} + excluded.{v}" for v in self.values)
+        tx.executemany(
+            f"INSERT INTO {self.table} ({names}) VALUES ({marks}) "
+            f"ON CONFLICT ({', '.join(self.dims)}) DO UPDATE SET {sums}",
+            changes,
+        )
+        where = " AND ".join(f"{d} = %s" for d in self.dims)
+        tx.executemany(  # the first value counts rows: at 0, the combination is empty
+            f"DELETE FROM {self.table} WHERE {where} AND {self.values[0]} = 0",
+            [c[: len(self.dims)] for c in changes],
+        )
+
+    def _stored(self, tx: Transaction) -> dict[Any, dict[str, Any]]:
         key = self.view.key[0]
         keys = [k[0] for k in self.view.rows]
+        columns = ", ".join(dict.fromkeys((key, *self.reads, *self.dims)))
         stored: dict[Any, dict[str, Any]] = {}
         for chunk in range(0, len(keys), 500):  # SQLite's limit on parameters
             part = keys[chunk : chunk + 500]
-            columns = ", ".join(dict.fromkeys((key, "is_open", "due_on", *self.dims)))
             marks = ", ".join(["%s"] * len(part))
             for row in tx.fetchall(
                 f"SELECT {columns} FROM {self.view.table} WHERE {key} IN ({marks})", part
             ):
                 stored[row[key]] = row
-        deltas: Counter[tuple[Any, ...]] = Counter()
-        for (k,), row in self.view.rows.items():
-            old = stored.get(k)
-            if old is not None and (was := self._dims_of(old)) is not None:
-                deltas[was] -= 1
-            if (now := self._dims_of(row)) is not None:
-                deltas[now] += 1
-        changes = sorted((*d, n) for d, n in deltas.items() if n)  # one lock order for all
-        names, marks = ", ".join(self.dims), ", ".join(["%s"] * len(self.dims))
-        tx.executemany(
-            f"INSERT INTO {self.table} ({names}, n) VALUES ({marks}, %s) "
-            f"ON CONFLICT ({names}) DO UPDATE SET n = {self.table}.n + excluded.n",
-            changes,
-        )
-        where = " AND ".join(f"{d} = %s" for d in self.dims)
-        tx.executemany(
-            f"DELETE FROM {self.table} WHERE {where} AND n = 0", [c[:-1] for c in changes]
-        )
+        return stored
+
+
+def open_counts(table: str, view: Upserts, dims: Sequence[str]) -> KeptSums:
+    """How many open rows with a due date fall on each combination of ``dims``."""
+
+    def one_if_open(row: dict[str, Any]) -> tuple[int, ...] | None:
+        return (1,) if row["is_open"] and row["due_on"] is not None else None
+
+    return KeptSums(table, view, dims, ("n",), one_if_open, ("is_open", "due_on"))
 
 
 class ViewTracking(TrackingRecorder):

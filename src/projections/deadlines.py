@@ -19,7 +19,7 @@ from xuke.domain.deadlines import (
     yellow_from,
 )
 from xuke.domain.stages import TERMINAL
-from xuke.projections.base import CaseProjection, OpenCounts, Upserts, iso
+from xuke.projections.base import CaseProjection, KeptSums, Upserts, iso, open_counts
 from xuke.projections.store import Transaction
 
 CLOCK = TypeAdapter(CaseClock)
@@ -69,15 +69,34 @@ def deadline_columns(
     }
 
 
+def closed_measure(row: dict[str, Any]) -> tuple[int, ...] | None:
+    """What a closed (办结) case adds to compliance: one case, decided within the legal limit,
+    within the committed one, and its working days."""
+    if row["status"] != "CLOSED" or not row["closed_on"]:
+        return None
+    decided, committed = row["decided_on"], row["committed_due"]
+    on_time = int(
+        decided is not None and row["decision_due"] is not None and decided <= row["decision_due"]
+    )
+    early = int(decided is not None and committed is not None and decided <= committed)
+    return 1, on_time, early, int(row["working_days_used"])
+
+
 class DeadlinesProjection(CaseProjection):
     name = "deadlines"
-    tables = ("case_deadlines", "open_case_counts")
+    tables = ("case_deadlines", "open_case_counts", "closed_case_stats")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rows = Upserts(self.table("case_deadlines"), COLUMNS, ("case_id",))
         dims = ("jurisdiction_code", "item_code", "due_on")  # compliance's overdue cases
-        self.open_counts = OpenCounts(self.table("open_case_counts"), self.rows, dims)
+        self.open_counts = open_counts(self.table("open_case_counts"), self.rows, dims)
+        self.closed_stats = KeptSums(
+            self.table("closed_case_stats"), self.rows,
+            ("jurisdiction_code", "item_code", "closed_on"),
+            ("closed", "on_time", "early", "working_days"), closed_measure,
+            ("status", "closed_on", "decided_on", "decision_due", "committed_due", "working_days_used"),
+        )  # fmt: skip
 
     def on_case_settled(self, case: LicenseCase, last_event_on: dt.date) -> None:
         clock = case.clock()
@@ -117,4 +136,5 @@ class DeadlinesProjection(CaseProjection):
 
     def flush(self, tx: Transaction) -> None:
         self.open_counts.flush(tx)
+        self.closed_stats.flush(tx)
         self.rows.flush(tx)

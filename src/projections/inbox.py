@@ -11,7 +11,7 @@ from typing import Any
 from xuke.domain.case import LicenseCase
 from xuke.domain.case_records import Task
 from xuke.domain.deadlines import running_deadline, yellow_from
-from xuke.projections.base import Before, CaseProjection, OpenCounts, Upserts, iso
+from xuke.projections.base import Before, CaseProjection, Upserts, iso, open_counts
 from xuke.projections.deadlines import clock_from_json, clock_json
 from xuke.projections.store import Transaction
 
@@ -54,7 +54,7 @@ class InboxProjection(CaseProjection):
         super().__init__(*args, **kwargs)
         self.rows = Upserts(self.table("inbox_tasks"), COLUMNS, ("task_id",))
         dims = ("jurisdiction_code", "due_on", "yellow_from")  # overdue and warnings today
-        self.open_counts = OpenCounts(self.table("open_task_counts"), self.rows, dims)
+        self.open_counts = open_counts(self.table("open_task_counts"), self.rows, dims)
         self.counts: Counter[tuple[str, str]] = Counter()
 
     def on_case_event(

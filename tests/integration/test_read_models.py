@@ -221,3 +221,20 @@ def test_the_kept_open_counts_equal_a_count_of_the_views_on_any_day(
         )
         assert sum(int(row["overdue_open"]) for row in by_item) == overdue_cases
     assert overdue_page(views, "440000", dt.date(2026, 11, 27)).total_count > 0  # not all zero
+    direct = views.fetchall(
+        "SELECT item_code AS key, COUNT(*) AS closed, "
+        "SUM(CASE WHEN decided_on <= decision_due THEN 1 ELSE 0 END) AS closed_on_time, "
+        "SUM(CASE WHEN committed_due IS NOT NULL AND decided_on <= committed_due THEN 1 ELSE 0 END) AS closed_early, "
+        "AVG(working_days_used) AS average_working_days FROM case_deadlines "
+        "WHERE status = 'CLOSED' GROUP BY item_code ORDER BY item_code"
+    )
+    kept = compliance(
+        views, "000000", dt.date(2026, 1, 1), dt.date(2026, 12, 31), "ITEM", dt.date(2026, 11, 27)
+    )
+    assert direct and [
+        (r["key"], int(r["closed"]), int(r["closed_on_time"]), int(r["closed_early"]), float(r["average_working_days"]))
+        for r in kept if int(r["closed"])
+    ] == [
+        (r["key"], int(r["closed"]), int(r["closed_on_time"]), int(r["closed_early"]), float(r["average_working_days"]))
+        for r in direct
+    ]  # fmt: skip
