@@ -50,7 +50,7 @@ class GroupCommitRecorder:
         return getattr(self.recorder, name)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
-        if kwargs:  # tracking records and the like: not ours to merge
+        if any(value is not None for value in kwargs.values()):  # a tracking record: not ours
             return self.recorder.insert_events(stored_events, **kwargs)
         pending = _Pending(stored_events)
         with self._changed:

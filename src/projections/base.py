@@ -69,11 +69,11 @@ class Partition(NamedTuple):
     """One of ``count`` disjoint shares of the cases, by case id. A case's events all fall
     in one share, in log order, so a rebuild may give each share a process of its own."""
 
-    index: int
-    count: int
+    share: int
+    shares: int
 
     def owns(self, case_id: UUID) -> bool:
-        return case_id.int % self.count == self.index
+        return case_id.int % self.shares == self.share
 
 
 class Before(NamedTuple):
@@ -334,7 +334,7 @@ class ViewProjection(Projection[ViewTracking]):
 
     @property
     def tracking_name(self) -> str:
-        share = f"@{self.partition.index}of{self.partition.count}" if self.partition else ""
+        share = f"@{self.partition.share}of{self.partition.shares}" if self.partition else ""
         return self.name + self.suffix + share
 
     def wants(self, topic: str) -> bool:

@@ -92,9 +92,21 @@ class ProjectionWorker:
             cases=CaseStates(self._load_case),
         )
         tracking = ViewTracking(store, projection.name + suffix)
-        self.projection = projection(tracking, context, app.mapper, suffix, partition)
+        self._make = (projection, tracking, context, suffix, partition)
+        self.projection = self._new()
         self._position: int | None = None
         self._position_known = False
+
+    def _new(self) -> ViewProjection:
+        projection, tracking, context, suffix, partition = self._make
+        return projection(tracking, context, self.app.mapper, suffix, partition)
+
+    def _forget(self) -> None:
+        """After a page failed: drop whatever it left behind — cached case states, and the
+        rows, counts and steps the projection had collected (a retried page starts clean,
+        or it would count twice)."""
+        self.projection.context.cases.clear()
+        self.projection = self._new()
 
     def _load_case(self, case_id: UUID, version: int) -> LicenseCase:
         case: LicenseCase = self.app.repository.get(case_id, version=version)
@@ -130,7 +142,7 @@ class ProjectionWorker:
         try:
             read = self._read(self.position())
         except BaseException:
-            self.projection.context.cases.clear()
+            self._forget()
             raise
         return self._apply(read) if read else 0
 
@@ -142,7 +154,7 @@ class ProjectionWorker:
                 write_position(tx, self.name, read.last, self._position)
         except BaseException:
             self._position_known = False  # re-read: the page did not happen
-            self.projection.context.cases.clear()
+            self._forget()
             raise
         self._position = read.last
         return read.consumed
@@ -164,7 +176,7 @@ class ProjectionWorker:
                     if progress:
                         progress(consumed)
         except BaseException:
-            self.projection.context.cases.clear()  # after the read-ahead thread has stopped
+            self._forget()  # after the read-ahead thread has stopped
             raise
         return total
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.api.conftest import Api
-from tests.api.test_graphql import file, mutate, tokens
+from tests.api.test_graphql import application, file, mutate, tokens
 from tests.support import at
 from xuke.application.clock import SettableClock
 
@@ -143,3 +143,20 @@ def test_every_mutation_answers_with_its_codes(api: Api, clock: SettableClock) -
     last = file(api, t)["case"]["caseNo"]
     clock.set(at(2026, 9, 29))
     assert call("approver", "terminateCase", f'caseNo: "{last}", reason: "申请人已注销"') == "OK"
+
+
+def test_a_nul_character_in_any_argument_is_bad_input(api: Api) -> None:
+    """PostgreSQL text cannot hold U+0000 (schemathesis found it in a case number)."""
+    t = tokens(api)
+    status = api.gql(
+        'query($no: String!) { publicStatus(caseNo: $no, queryCode: "") { decision } }',
+        {"no": "\x00"},
+    )
+    assert status["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    filed = api.gql(
+        "mutation($input: FileApplicationInput!) { fileApplication(input: $input) { errors { code } } }",
+        {"input": application(applicant={**application()["applicant"], "name": "华强\x00电器"})},
+        t["applicant"],
+    )
+    assert filed["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert api.services.app.recorder.max_notification_id() == 1  # the calendar only: nothing stored

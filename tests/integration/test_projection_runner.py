@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Any
 
 import psycopg
 import pytest
@@ -24,7 +25,7 @@ from xuke.bootstrap import open_worker_application
 from xuke.domain.calendar import YearSchedule
 from xuke.domain.roles import Role
 from xuke.domain.stages import Opinion
-from xuke.projections.base import TrackingConflict
+from xuke.projections.base import TrackingConflict, Upserts
 from xuke.projections.rebuild import build_shadow, differences, rebuild
 from xuke.projections.runner import PROJECTIONS, ProjectionRunner, ProjectionWorker
 from xuke.projections.store import ViewStore
@@ -193,3 +194,29 @@ def test_eventsourcings_one_event_interface_is_a_page_of_one(
     worker.projection.process_event(filed, Tracking(app.name, position))
     assert worker.projection.view.max_tracking_id(app.name) == position
     assert views.count("case_deadlines", "case_no = %s", [case.case_no]) == 1
+
+
+@pytest.mark.parametrize("name", ["inbox", "public_status", "deadlines"])
+def test_a_page_that_failed_half_way_leaves_nothing_behind(
+    app: LicensingApplication,
+    clock: SettableClock,
+    views: ViewStore,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+) -> None:
+    """The database goes away while a page is written: the retried page starts clean
+    (counts and steps collected by the failed attempt are not counted twice)."""
+    scenarios.build(app, clock)
+    real = Upserts.flush
+
+    def connection_lost(*args: Any, **kwargs: Any) -> None:
+        monkeypatch.setattr(Upserts, "flush", real)  # the next attempt works
+        raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(Upserts, "flush", connection_lost)
+    worker = ProjectionWorker(app, views, PROJECTIONS[name])
+    with pytest.raises(psycopg.OperationalError):
+        worker.run_page()
+    worker.catch_up()
+    build_shadow(app, views, PROJECTIONS[name])
+    assert differences(views, PROJECTIONS[name]) == []

@@ -39,7 +39,7 @@ def run_concurrently(recorder: GroupCommitRecorder, commands: list[list[StoredEv
 
     def command(n: int) -> None:
         try:
-            outcomes[n] = recorder.insert_events(commands[n])
+            outcomes[n] = recorder.insert_events(commands[n], tracking=None)  # as Application does
         except IntegrityError as e:
             outcomes[n] = e
 
