@@ -181,7 +181,9 @@ class Filer(threading.Thread):
         self.failure: str | None = None
 
     def run(self) -> None:
-        with httpx.Client(base_url=self.url, timeout=30, headers=self.headers) as client:
+        # A request caught as the database goes away can wait ~32 s inside eventsourcing's
+        # own retry (10 attempts, 3 s connect timeout each) before it answers 503.
+        with httpx.Client(base_url=self.url, timeout=90, headers=self.headers) as client:
             while not self.stop.is_set() and self.failure is None:
                 self._file(client, f"fault-{uuid.uuid4().hex}")
 
