@@ -167,7 +167,7 @@ class Filer(threading.Thread):
     acknowledged when it stops, so the store must hold exactly one case per key."""
 
     def __init__(
-        self, url: str, name: str, stop: threading.Event, give_up_after: float = 60
+        self, url: str, name: str, stop: threading.Event, give_up_after: float = 120
     ) -> None:
         super().__init__(daemon=True)
         self.url, self.stop, self.give_up_after = url, stop, give_up_after
