@@ -87,7 +87,7 @@ def test_postgres_stopped_and_started_under_load(cluster: PostgresCluster) -> No
         def outage() -> None:
             time.sleep(SECONDS)
             cluster.stop()
-            time.sleep(max(SECONDS, 3))  # long enough for every client to meet it
+            time.sleep(max(SECONDS, 6))  # long enough for every client to meet it, under load too
             cluster.start()
             time.sleep(SECONDS)
 
