@@ -8,6 +8,7 @@ takes the next number), so no global lock is needed and authorities never conten
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -17,6 +18,14 @@ from xuke.domain.model import Actor, Aggregate
 def case_id_for(case_no: str) -> UUID:
     """A case's id follows from its number, so looking a case up needs no index."""
     return uuid5(NAMESPACE_URL, f"xuke:case:{case_no}")
+
+
+CASE_NO = re.compile(r"\d{6}-\d{4}-[A-Z0-9]+-\d{6,}")
+
+
+def is_case_no(text: str) -> bool:
+    """Shaped like a case number (``440100-2026-GYCP-000123``)? Anything else names no case."""
+    return CASE_NO.fullmatch(text) is not None
 
 
 def format_case_no(authority_code: str, year: int, abbreviation: str, number: int) -> str:

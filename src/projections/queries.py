@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 import orjson
 
 from xuke.domain.calendar import WorkingCalendar
+from xuke.domain.case_numbers import is_case_no
 from xuke.domain.deadlines import Light, LightThresholds, RunningDeadline, light_of
 from xuke.projections.store import Row, ViewStore
 
@@ -166,7 +167,11 @@ def inbox_total(store: ViewStore, user_id: str, groups: Sequence[str], box: Inbo
 def public_status(store: ViewStore, case_no: str, query_code_hash: str) -> Row | None:
     """办事进度: the same answer (None) for an unknown case and a wrong code; the hashes are
     compared in constant time."""
-    row = store.fetchone("SELECT * FROM public_status WHERE case_no = %s", [case_no])
+    row = (  # a malformed number names no case (and may hold what PostgreSQL refuses)
+        store.fetchone("SELECT * FROM public_status WHERE case_no = %s", [case_no])
+        if is_case_no(case_no)
+        else None
+    )
     stored = row["query_code_hash"] if row else "0" * 64
     if not hmac.compare_digest(stored, query_code_hash) or row is None:
         return None

@@ -160,3 +160,5 @@ def test_a_nul_character_in_any_argument_is_bad_input(api: Api) -> None:
     )
     assert filed["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert api.services.app.recorder.max_notification_id() == 1  # the calendar only: nothing stored
+    page = api.client.get("/status/%00", headers={"X-Query-Code": "ABCD2345"})
+    assert page.status_code == 404  # the status page: no such case, not a fault
