@@ -12,7 +12,7 @@ import copy
 import datetime as dt
 from abc import abstractmethod
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple, cast
 from uuid import UUID
@@ -33,6 +33,10 @@ CALENDAR_TOPICS = frozenset(
     get_topic(c) for c in (HolidayCalendar.Opened, HolidayCalendar.YearScheduleLoaded)
 )
 CASE_TOPIC_PREFIX = get_topic(LicenseCase) + "."
+
+
+def is_case_topic(topic: str) -> bool:
+    return topic.startswith(CASE_TOPIC_PREFIX)
 
 
 def iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -58,7 +62,7 @@ class Envelope:
 
     @property
     def is_case_event(self) -> bool:
-        return self.topic.startswith(CASE_TOPIC_PREFIX)
+        return is_case_topic(self.topic)
 
     @property
     def is_calendar_event(self) -> bool:
@@ -156,6 +160,33 @@ class Upserts:
         self.rows.clear()
 
 
+def add_to_counters(
+    tx: Transaction,
+    table: str,
+    dims: Sequence[str],
+    values: Sequence[str],
+    deltas: Mapping[tuple[Any, ...], Sequence[int]],
+) -> None:
+    """Add ``deltas`` (per combination of ``dims``) to a table of counters. Rows are written
+    in key order, so shares of a rebuild writing the same counters lock them in one order;
+    a combination whose first value (its row count) reaches 0 is deleted, so a view equals
+    its rebuild whatever the page boundaries."""
+    changes = sorted((*d, *v) for d, v in deltas.items() if any(v))
+    names = ", ".join((*dims, *values))
+    marks = ", ".join(["%s"] * (len(dims) + len(values)))
+    sums = ", ".join(f"{v} = {table}.{v} + excluded.{v}" for v in values)
+    tx.executemany(
+        f"INSERT INTO {table} ({names}) VALUES ({marks}) "
+        f"ON CONFLICT ({', '.join(dims)}) DO UPDATE SET {sums}",
+        changes,
+    )
+    where = " AND ".join(f"{d} = %s" for d in dims)
+    tx.executemany(
+        f"DELETE FROM {table} WHERE {where} AND {values[0]} = 0",
+        [c[: len(dims)] for c in changes],
+    )
+
+
 Measure = Callable[[dict[str, Any]], tuple[int, ...] | None]
 
 
@@ -202,20 +233,7 @@ class KeptSums:
             if (old := stored.get(k)) is not None:
                 add(old, -1)
             add(row, +1)
-        changes = sorted((*d, *v) for d, v in deltas.items() if any(v))  # one lock order
-        names = ", ".join((*self.dims, *self.values))
-        marks = ", ".join(["%s"] * (len(self.dims) + len(self.values)))
-        sums = ", ".join(f"{v} = {self.table}.{v} + excluded.{v}" for v in self.values)
-        tx.executemany(
-            f"INSERT INTO {self.table} ({names}) VALUES ({marks}) "
-            f"ON CONFLICT ({', '.join(self.dims)}) DO UPDATE SET {sums}",
-            changes,
-        )
-        where = " AND ".join(f"{d} = %s" for d in self.dims)
-        tx.executemany(  # the first value counts rows: at 0, the combination is empty
-            f"DELETE FROM {self.table} WHERE {where} AND {self.values[0]} = 0",
-            [c[: len(self.dims)] for c in changes],
-        )
+        add_to_counters(tx, self.table, self.dims, self.values, deltas)
 
     def _stored(self, tx: Transaction) -> dict[Any, dict[str, Any]]:
         key = self.view.key[0]
@@ -339,7 +357,7 @@ class ViewProjection(Projection[ViewTracking]):
 
     def wants(self, topic: str) -> bool:
         """Which stored events it reads; the others only move its position."""
-        return topic.startswith(CASE_TOPIC_PREFIX) or topic in CALENDAR_TOPICS
+        return is_case_topic(topic) or topic in CALENDAR_TOPICS
 
     def owns(self, case_id: UUID | str) -> bool:
         """Is the case in this projection's share (always, unless built in shares)?"""
@@ -351,8 +369,7 @@ class ViewProjection(Projection[ViewTracking]):
         """Does this projection read the stored event: the topics it wants, of its cases."""
         if not self.wants(notification.topic):
             return False
-        is_case = notification.topic.startswith(CASE_TOPIC_PREFIX)
-        return not is_case or self.owns(notification.originator_id)
+        return not is_case_topic(notification.topic) or self.owns(notification.originator_id)
 
     def prepare(self, page: Sequence[Envelope]) -> Any:
         """Read what the page needs from the event store, before the write transaction.

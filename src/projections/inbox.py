@@ -11,7 +11,14 @@ from typing import Any
 from xuke.domain.case import LicenseCase
 from xuke.domain.case_records import Task
 from xuke.domain.deadlines import running_deadline, yellow_from
-from xuke.projections.base import Before, CaseProjection, Upserts, iso, open_counts
+from xuke.projections.base import (
+    Before,
+    CaseProjection,
+    Upserts,
+    add_to_counters,
+    iso,
+    open_counts,
+)
 from xuke.projections.deadlines import clock_from_json, clock_json
 from xuke.projections.store import Transaction
 
@@ -117,18 +124,8 @@ class InboxProjection(CaseProjection):
     def flush(self, tx: Transaction) -> None:
         self.open_counts.flush(tx)
         self.rows.flush(tx)
-        # in key order: shares built in parallel then lock the rows they share in one order
-        changes = sorted((owner, box, n) for (owner, box), n in self.counts.items() if n)
-        table = self.table("inbox_counts")
-        tx.executemany(
-            f"INSERT INTO {table} (owner, box, n) VALUES (%s, %s, %s) "
-            f"ON CONFLICT (owner, box) DO UPDATE SET n = {table}.n + excluded.n",
-            changes,
-        )  # and no empty rows, so a view equals its rebuild whatever the page boundaries:
-        tx.executemany(
-            f"DELETE FROM {table} WHERE owner = %s AND box = %s AND n = 0",
-            [(o, b) for o, b, _ in changes],
-        )
+        deltas = {key: (n,) for key, n in self.counts.items()}
+        add_to_counters(tx, self.table("inbox_counts"), ("owner", "box"), ("n",), deltas)
         self.counts.clear()
 
 

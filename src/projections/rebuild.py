@@ -8,7 +8,6 @@ the same transaction — faster on a full table, and no names to rename.
 
 from __future__ import annotations
 
-import datetime as dt
 import multiprocessing
 import re
 import time
@@ -16,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from xuke.application.licensing import LicensingApplication
-from xuke.projections.base import Partition, ViewProjection, iso, read_position, write_position
+from xuke.projections.base import Partition, ViewProjection, read_position, write_position
 from xuke.projections.runner import PROJECTIONS, ProjectionWorker
 from xuke.projections.store import Transaction, ViewStore, migrations_dir
 
@@ -162,10 +161,7 @@ def swap_in(app: LicensingApplication, store: ViewStore, projection: type[ViewPr
             "DELETE FROM projection_tracking WHERE projection IN (%s, %s)",
             [projection.name, projection.name + SHADOW],
         )
-        tx.execute(
-            "INSERT INTO projection_tracking (projection, position, updated_at) VALUES (%s, %s, %s)",
-            [projection.name, position, iso(dt.datetime.now(dt.UTC))],
-        )
+        write_position(tx, projection.name, position)
     return position
 
 

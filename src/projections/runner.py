@@ -10,6 +10,7 @@ worker polls every ``poll_seconds`` anyway, so a silent drop costs at most that 
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -92,14 +93,10 @@ class ProjectionWorker:
             cases=CaseStates(self._load_case),
         )
         tracking = ViewTracking(store, projection.name + suffix)
-        self._make = (projection, tracking, context, suffix, partition)
+        self._new = functools.partial(projection, tracking, context, app.mapper, suffix, partition)
         self.projection = self._new()
         self._position: int | None = None
         self._position_known = False
-
-    def _new(self) -> ViewProjection:
-        projection, tracking, context, suffix, partition = self._make
-        return projection(tracking, context, self.app.mapper, suffix, partition)
 
     def _forget(self) -> None:
         """After a page failed: drop whatever it left behind — cached case states, and the
