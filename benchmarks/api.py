@@ -17,10 +17,9 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).parent))
 
+from lean_http import LeanClient
 from write_path import percentile, run_lifecycles
 
 from xuke.api.auth import TokenService
@@ -37,7 +36,7 @@ APPLICATION = {
 }  # fmt: skip
 
 
-def lifecycle(client: httpx.Client, tokens: dict[str, str], latencies: list[float]) -> None:
+def lifecycle(client: LeanClient, tokens: dict[str, str], latencies: list[float]) -> None:
     def call(role: str, query: str, variables: dict | None = None) -> dict:  # type: ignore[type-arg]
         started = time.perf_counter()
         response = client.post(
@@ -120,17 +119,8 @@ def main() -> None:
     )
 
     try:
-        client = httpx.Client(
-            base_url=f"http://127.0.0.1:{port}",
-            timeout=30,
-            limits=httpx.Limits(max_connections=200),
-        )
-        for _ in range(100):
-            try:
-                if client.get("/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        client = LeanClient("127.0.0.1", port)  # a keep-alive connection per client thread
+        client.wait_until_up()
         issue = TokenService(secret=SECRET).issue
         tokens = {
             "applicant": issue("bench-app", [Role.APPLICANT], "914403001922038216", jurisdiction="440305"),

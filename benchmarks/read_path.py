@@ -19,9 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).parent))
+
+from lean_http import LeanClient, Response
 
 from api import free_port
 from xuke.api.auth import TokenService
@@ -58,7 +58,7 @@ def long_case(app: LicensingApplication, events: int = 50) -> str:
     return str(case_no)
 
 
-def timed(call: Callable[[int], httpx.Response], n: int) -> list[float]:
+def timed(call: Callable[[int], Response], n: int) -> list[float]:
     latencies = []
     for i in range(n):
         started = time.perf_counter()
@@ -102,17 +102,10 @@ def main() -> None:
         "supervisor": issue("bench-supervisor", [Role.SUPERVISOR], "440000"),
         "auditor": issue("bench-auditor", [Role.AUDITOR], "440000"),
     }
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
-    while True:
-        try:
-            if client.get("/healthz").status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
+    client = LeanClient("127.0.0.1", port)
+    client.wait_until_up()
 
-    def gql(
-        token: str | None, query: str, variables: dict[str, Any] | None = None
-    ) -> httpx.Response:
+    def gql(token: str | None, query: str, variables: dict[str, Any] | None = None) -> Response:
         headers = {"Authorization": f"Bearer {tokens[token]}"} if token else {}
         return client.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
@@ -120,7 +113,7 @@ def main() -> None:
 
     cursor: dict[str, str | None] = {"after": None}
 
-    def inbox(i: int) -> httpx.Response:
+    def inbox(i: int) -> Response:
         response = gql("handler", "query($after: String) { inbox(box: TODO, first: 50, after: $after) { totalCount "
                        "pageInfo { endCursor hasNextPage } edges { node { id caseNo stage decisionDue light } } } }",
                        {"after": cursor["after"] if i % 10 else None})  # fmt: skip
@@ -128,7 +121,7 @@ def main() -> None:
         cursor["after"] = page["endCursor"] if page["hasNextPage"] else None
         return response
 
-    queries: dict[str, Callable[[int], httpx.Response]] = {
+    queries: dict[str, Callable[[int], Response]] = {
         "floor: me (HTTP + auth + GraphQL)": lambda i: gql("handler", "{ me { userId roles } }"),
         "inbox page of 50": inbox,
         "publicStatus": lambda i: gql(None, "query($no: String!, $code: String!) { publicStatus(caseNo: $no, "

@@ -1,28 +1,27 @@
 """The FastAPI application: GraphQL at /graphql (GraphiQL in a browser), the public status
-page, and the operations endpoints, with request ids, JSON logs, metrics and size limits."""
+page, and the operations endpoints, every request passing through ``Observe`` (request ids,
+JSON logs, metrics, size limits, 503 while the database is away)."""
 
 from __future__ import annotations
 
 import logging
-import time
-import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+import orjson
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 from strawberry.fastapi import GraphQLRouter
 
-from xuke.api.context import RETRY_AFTER_SECONDS, UNAVAILABLE, Context, Services
+from xuke.api.context import Context, Services
 from xuke.api.graphql.schema import schema
+from xuke.api.observe import Observe
 from xuke.api.status_page import router as status_router
 from xuke.application.authorization import Unauthenticated
 from xuke.projections.base import read_position
 from xuke.projections.runner import PROJECTIONS
 
 log = logging.getLogger("xuke.api")
-MAX_BODY_BYTES = 1_000_000
 READY_LAG = 1000  # events: beyond this the read side is too far behind to serve
 
 
@@ -40,45 +39,13 @@ def create_app(services: Services) -> FastAPI:
         return ctx
 
     app.include_router(
-        GraphQLRouter(schema, context_getter=context, graphql_ide="graphiql"), prefix="/graphql"
+        OrjsonGraphQLRouter(schema, context_getter=context, graphql_ide="graphiql"),
+        prefix="/graphql",
     )
     app.include_router(status_router(services))
     services.metrics.watch_projections(lambda: projection_positions(services))
 
-    @app.middleware("http")
-    async def observe(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        started = time.perf_counter()
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            response: Response = JSONResponse({"detail": "request too large"}, status_code=413)
-        else:
-            try:
-                response = await call_next(request)
-            except UNAVAILABLE:  # the database is away: say when to come back
-                response = JSONResponse(
-                    {"detail": "数据库暂时不可用，请稍后重试", "request_id": request_id},
-                    status_code=503,
-                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-                )
-            except Exception:
-                log.exception("unhandled error", extra={"request_id": request_id})
-                response = JSONResponse(
-                    {"detail": "internal error", "request_id": request_id}, status_code=500
-                )
-        elapsed = time.perf_counter() - started
-        route = getattr(request.scope.get("route"), "path", request.url.path)
-        services.metrics.requests.labels(request.method, route, str(response.status_code)).inc()
-        services.metrics.latency.labels(route).observe(elapsed)
-        response.headers["x-request-id"] = request_id
-        log.info(
-            "request",
-            extra={"request_id": request_id, "method": request.method, "path": request.url.path,
-                   "status": response.status_code, "ms": round(elapsed * 1000, 2)},
-        )  # fmt: skip
-        return response
+    app.add_middleware(Observe, metrics=services.metrics)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -108,6 +75,13 @@ def create_app(services: Services) -> FastAPI:
         return {"service": "xuke 行政许可", "graphql": "/graphql", "status_page": "/status"}
 
     return app
+
+
+class OrjsonGraphQLRouter(GraphQLRouter[Context, None]):
+    """Answers encoded by orjson: a page of 50 tasks encodes several times faster."""
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
 
 
 def projection_positions(services: Services) -> tuple[int, dict[str, int]]:

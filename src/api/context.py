@@ -149,10 +149,13 @@ class Context(BaseContext):
             if not available.is_set():
                 raise PersistenceError("the database is not available")
             call = asyncio.ensure_future(run_in_threadpool(fn, *args))
-            while not (await asyncio.wait({call}, timeout=0.25))[0]:
-                if not available.is_set():
+            try:
+                while not (await asyncio.wait({call}, timeout=0.25))[0]:
+                    if not available.is_set():
+                        raise PersistenceError("the database went away during the call")
+            finally:  # left early: by the outage, or cancelled with a sibling field's failure
+                if not call.done():
                     call.add_done_callback(_consume)
-                    raise PersistenceError("the database went away during the call")
             return call.result()
         except UNAVAILABLE as e:
             if isinstance(e, IntegrityError):  # a conflict is an answer, not an outage
@@ -167,7 +170,8 @@ class Context(BaseContext):
 
 
 def _consume(call: asyncio.Future[Any]) -> None:
-    """A call answered 503 before it ended: its outcome is not anyone's any more."""
+    """A call left before it ended (answered 503, or its request given up): its outcome is
+    not anyone's any more, and is not logged as an exception never retrieved."""
     if not call.cancelled():
         call.exception()
 

@@ -50,6 +50,7 @@ from . import authorization as authz
 from .calendar_seed import chinesecalendar_schedules
 from .clock import Clock, SystemClock
 from .group_commit import GroupCommitRecorder
+from .histories import CaseHistories
 from .idempotency import IdempotencyRecord, fingerprint
 from .persistence import OrjsonTranscoder, PydanticMapper
 from .principal import SYSTEM, Principal
@@ -110,6 +111,7 @@ class LicensingApplication(Application[UUID]):
         self._calendar: HolidayCalendar | None = None
         self._working: WorkingCalendar | None = None
         self._calendar_lock = threading.Lock()
+        self.histories = CaseHistories(self.events, self.repository)
 
     # ------------------------------------------------------------------ set-up
 
@@ -144,29 +146,32 @@ class LicensingApplication(Application[UUID]):
         return case if authz.can_view(principal, case) else None
 
     def case_as_of(self, principal: Principal, case_no: str, version: int | None) -> LicenseCase:
-        """Auditors' replay: the case exactly as it stood after ``version`` (using snapshots)."""
+        """Auditors' replay: the case exactly as it stood after ``version``; histories and past
+        states are kept decoded (``CaseHistories``), since neither can ever change."""
         if not principal.roles & OVERSIGHT_ROLES:
             raise authz.Forbidden(
                 "回溯案件历史需要 AUDITOR、SUPERVISOR 或 ADMIN 角色", principal, "回溯"
             )
-        case = self.get_case(case_no)
+        case_id = case_id_for(case_no)
+        latest = len(self.histories.events(case_id))
+        if not latest:
+            raise NotFound(f"案件 {case_no} 不存在")
+        case = self.histories.state(case_id, latest)
         if not principal.covers(case.jurisdiction_code):
             self._deny(authz.Forbidden("案件不在您的辖区内", principal, "回溯", case_no))
         if version is None:
             return case
         if not 1 <= version <= case.version:
             raise ValidationFailed(f"版本必须在 1 到 {case.version} 之间", "asOfVersion")
-        return self.get_case(case_no, version)
+        return self.histories.state(case_id, version)
 
     def history(self, case: LicenseCase, up_to: int | None = None) -> list[DomainEvent]:
-        return self._events_of(case.id, up_to)
+        events = self.histories.events(case.id)[:up_to]
+        return [e for e in events if isinstance(e, DomainEvent)]
 
     def calendar_history(self) -> list[DomainEvent]:
         """Which calendar applied when: the seed and every year an ADMIN loaded."""
-        return self._events_of(CALENDAR_ID)
-
-    def _events_of(self, aggregate_id: UUID, up_to: int | None = None) -> list[DomainEvent]:
-        return [e for e in self.events.get(aggregate_id, lte=up_to) if isinstance(e, DomainEvent)]
+        return [e for e in self.events.get(CALENDAR_ID) if isinstance(e, DomainEvent)]
 
     def working_calendar(self) -> WorkingCalendar:
         """The calendar in force; one cheap look for newer events per call, so a year loaded

@@ -292,6 +292,13 @@ def test_bad_input_never_gives_a_500(api: Api) -> None:
         ).status_code
         == 413
     )
+    chunked = (b" " * 100_000 for _ in range(20))  # no Content-Length: capped as it is read
+    assert (
+        api.client.post(
+            "/graphql", content=chunked, headers={"content-type": "application/json"}
+        ).status_code
+        == 413
+    )
     body = api.gql(
         '{ inbox(box: TODO, after: "garbage") { totalCount } }', token=tokens(api)["clerk"]
     )

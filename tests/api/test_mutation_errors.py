@@ -153,6 +153,8 @@ def test_a_nul_character_in_any_argument_is_bad_input(api: Api) -> None:
         {"no": "\x00"},
     )
     assert status["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    written = api.gql('{ publicStatus(caseNo: "XK\\u0000", queryCode: "") { decision } }')
+    assert written["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"  # in the query text
     filed = api.gql(
         "mutation($input: FileApplicationInput!) { fileApplication(input: $input) { errors { code } } }",
         {"input": application(applicant={**application()["applicant"], "name": "华强\x00电器"})},

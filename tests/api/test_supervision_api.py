@@ -69,6 +69,10 @@ def test_orders_complaints_cards_and_compliance_over_http(api: Api, clock: Setta
     assert unit["totalCount"] == 1
     assert view["orders"]["totalCount"] == 1 and view["complaints"]["totalCount"] == 1
     assert view["deniedAccess"][0]["userId"] == "sz-clerk"
+    negative = api.gql(
+        "{ supervision { deniedAccess(first: -1) { userId } } }", token=t["supervisor"]
+    )
+    assert negative["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"  # not LIMIT -1
     assert {"key": "GYCP-SCXK", "yellowCards": 1, "redCards": 0} in view["compliance"]
     refused = api.gql(
         f'mutation {{ issueSupervisionOrder(caseNo: "{case_no}", instruction: "x", respondBy: "2026-12-01") {{ errors {{ code }} }} }}',

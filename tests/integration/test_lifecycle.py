@@ -242,3 +242,8 @@ def test_auditors_replay_any_version_of_a_long_case(
         assert as_of.version == version and as_of == replayed
     with pytest.raises(ValidationFailed):
         app.case_as_of(auditor, case_no, 15)
+    assert app.case_as_of(auditor, case_no, None) == current  # kept decoded from here on
+    app.record_opinion(HANDLER, case_no, Opinion.AGREE, "第12轮")  # the case moves on
+    assert app.case_as_of(auditor, case_no, None).version == 15
+    assert [e.originator_version for e in app.history(current)] == list(range(1, 16))
+    assert app.case_as_of(auditor, case_no, 14) == current

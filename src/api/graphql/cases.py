@@ -71,21 +71,31 @@ class CaseEvent:
     occurred_at: dt.datetime
     actor_id: str
     actor_role: Role | None
-    summary: str
-    data: JSON | None  # only for AUDITOR, SUPERVISOR and ADMIN
+    event: strawberry.Private[DomainEvent]
+    full: strawberry.Private[bool]  # the caller may see the event's data
+
+    @strawberry.field
+    def summary(self) -> str:
+        return summarize(self.event)
+
+    @strawberry.field
+    def data(self) -> JSON | None:
+        if not self.full:
+            return None
+        return cast(JSON, self.event.model_dump(mode="json", exclude={"originator_id"}))
 
     @classmethod
     def of(cls, event: DomainEvent, principal: DomainPrincipal | None) -> CaseEvent:
-        full = principal is not None and bool(principal.roles & OVERSIGHT_ROLES)
-        data = event.model_dump(mode="json", exclude={"originator_id"}) if full else None
+        """Summary and data are made only if asked for: a history of 50 events is mostly
+        asked for its versions, types and times."""
         return cls(
             version=event.originator_version,
             type=type(event).__name__,
             occurred_at=event.timestamp,
             actor_id=event.actor.id,
             actor_role=event.actor.role,
-            summary=summarize(event),
-            data=cast(JSON, data),
+            event=event,
+            full=principal is not None and bool(principal.roles & OVERSIGHT_ROLES),
         )
 
 
@@ -116,9 +126,17 @@ class Case:
     decided_on: dt.date | None
     decision: str | None
     certificate_no: str | None
-    deadlines: Deadlines
     opinions: list[StageOpinion]
     aggregate: strawberry.Private[LicenseCase]
+
+    @strawberry.field
+    async def deadlines(self, info: Info[Context, None]) -> Deadlines:
+        """Counted only when asked for: it needs the calendar in force."""
+        ctx = info.context
+        calendar = await ctx.run(lambda: ctx.calendar)
+        return Deadlines.of(
+            ctx.services.app.deadlines(self.aggregate, ctx.services.today(), calendar)
+        )
 
     @strawberry.field
     async def history(self, info: Info[Context, None]) -> list[CaseEvent]:
@@ -151,7 +169,6 @@ class Case:
             decided_on=case.decided_on,
             decision=case.decision,
             certificate_no=case.certificate_no,
-            deadlines=Deadlines.of(services.app.deadlines(case, services.today(), ctx.calendar)),
             opinions=[
                 StageOpinion(
                     stage=o.stage,
@@ -175,8 +192,12 @@ def _is_public_view(ctx: Context) -> bool:
 class CaseHistory:
     case_no: str
     as_of_version: int
-    state: Case
     events: list[CaseEvent]
+    case: strawberry.Private[LicenseCase]
+
+    @strawberry.field
+    def state(self, info: Info[Context, None]) -> Case:
+        return Case.of(self.case, info.context)
 
 
 @strawberry.type
@@ -249,10 +270,9 @@ class CaseQueries:
             if e.code is ErrorCode.NOT_FOUND:
                 return None
             raise GraphQLError(e.message, extensions={"code": e.code.value}) from None
-        state = Case.of(case, ctx)
         events = await ctx.run(ctx.services.app.history, case, case.version)
         return CaseHistory(
-            case_no=case.case_no, as_of_version=case.version, state=state,
+            case_no=case.case_no, as_of_version=case.version, case=case,
             events=[CaseEvent.of(e, principal) for e in events],
         )  # fmt: skip
 

@@ -225,10 +225,12 @@ class Supervision:
         self, info: Info[Context, None], first: int | None = 50
     ) -> list[DeniedAccess]:
         ctx = info.context
+        if first is not None and not 1 <= first <= 200:  # schemathesis sent -1: LIMIT -1
+            raise invalid("first must be between 1 and 200")
         rows = await ctx.run(
             DeniedAccessLog(ctx.services.views).recent,
             jurisdiction_prefix(self.jurisdiction),
-            min(first or 50, 200),
+            first or 50,
         )
         return [
             DeniedAccess(
