@@ -50,21 +50,22 @@ def lifecycle(client: LeanClient, tokens: dict[str, str], latencies: list[float]
         return body["data"]  # type: ignore[no-any-return]
 
     case_no = call("applicant", FILE, {"input": APPLICATION})["fileApplication"]["case"]["caseNo"]
-    steps = [
-        ("clerk", f'acceptApplication(caseNo: "{case_no}")'),
-        ("handler", f'claimTask(taskId: "{case_no}#2")'),
-        ("handler", f'recordOpinion(caseNo: "{case_no}", opinion: AGREE, comment: "同意")'),
-        ("reviewer", f'recordOpinion(caseNo: "{case_no}", opinion: AGREE, comment: "同意")'),
-        ("approver", f'recordOpinion(caseNo: "{case_no}", opinion: AGREE, comment: "同意")'),
-        ("approver", f'decide(caseNo: "{case_no}", grant: true, reason: "符合条件")'),
-        ("approver", f'issueCertificate(caseNo: "{case_no}")'),
-        (
-            "approver",
-            f'recordService(caseNo: "{case_no}", method: DIRECT, servedAt: "{time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() - 60))}")',
-        ),
-    ]
-    for role, mutation in steps:
-        result = call(role, f"mutation {{ {mutation} {{ errors {{ code }} }} }}")
+    served_at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() - 60))
+    steps = [  # the same query texts every time, as front-ends send them: values in variables
+        ("clerk", "acceptApplication(caseNo: $no)", "$no: String!", {}),
+        ("handler", "claimTask(taskId: $task)", "$task: ID!", {"task": f"{case_no}#2"}),
+        *[(role, "recordOpinion(caseNo: $no, opinion: AGREE, comment: $text)", "$no: String!, $text: String!",
+           {"text": "同意"}) for role in ("handler", "reviewer", "approver")],
+        ("approver", "decide(caseNo: $no, grant: true, reason: $text)", "$no: String!, $text: String!",
+         {"text": "符合条件"}),
+        ("approver", "issueCertificate(caseNo: $no)", "$no: String!", {}),
+        ("approver", "recordService(caseNo: $no, method: DIRECT, servedAt: $at)", "$no: String!, $at: DateTime!",
+         {"at": served_at}),
+    ]  # fmt: skip
+    for role, mutation, declared, variables in steps:
+        query = f"mutation({declared}) {{ {mutation} {{ errors {{ code }} }} }}"
+        values = {"no": case_no, **variables} if "$no" in declared else variables
+        result = call(role, query, values)
         assert not next(iter(result.values()))["errors"], result
 
 

@@ -50,7 +50,9 @@ def eventsourcing_env(
             "POSTGRES_POOL_SIZE": str(pool_size),
             "POSTGRES_MAX_OVERFLOW": str(pool_size),
             "POSTGRES_CONNECT_TIMEOUT": "3",  # also the wait for a pooled connection: fail fast → 503
-            "POSTGRES_PRE_PING": "y",  # a connection the server dropped is noticed, not used
+            # No ping before every use (a round trip per transaction): connections the server
+            # dropped are weeded out when it comes back (LicensingApplication.discard_broken).
+            "POSTGRES_PRE_PING": "n",
             "POSTGRES_LOCK_TIMEOUT": "5",
             "CREATE_TABLE": create,
         }

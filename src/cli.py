@@ -228,7 +228,7 @@ def serve_command(
         seeding = build_application(settings, clock=clock)
         console.print(f"demo data: {len(seed_demo_cases(seeding, clock))} cases")
         seeding.close()
-    services.database.start()
+    services.start()
     if services.runner is not None:
         services.runner.start()  # and let the views catch up before the watcher reads them
         services.runner.wait_for(services.app.recorder.max_notification_id() or 0, timeout=60)
@@ -248,7 +248,7 @@ def serve_command(
         uvicorn.run(create_app(services), host=host, port=port, log_config=None, access_log=False)
     finally:
         stop_watching.set()
-        services.database.stop()
+        services.stop()
         if services.runner is not None:
             services.runner.stop()
         services.app.close()

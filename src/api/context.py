@@ -28,8 +28,9 @@ from xuke.domain.model import local_date
 from xuke.domain.roles import OVERSIGHT_ROLES
 from xuke.projections.case_loader import CaseLoader
 from xuke.projections.queries import Lights
-from xuke.projections.runner import ProjectionRunner, wait_for_position
+from xuke.projections.runner import ProjectionRunner
 from xuke.projections.store import ViewStore
+from xuke.projections.visibility import ViewPositions
 from xuke.settings import Settings
 
 T = TypeVar("T")
@@ -59,7 +60,22 @@ class Services:
 
     def __post_init__(self) -> None:
         self.cases = CaseLoader(self.app, self.views)
-        self.database = DatabaseWatch(self.settings.resolved_database_url)
+        self.database = DatabaseWatch(self.settings.resolved_database_url, self.discard_broken)
+        self.positions = ViewPositions(self.views)  # when the projections run elsewhere
+
+    def discard_broken(self) -> None:
+        self.app.discard_broken()
+        self.views.discard_broken()
+
+    def start(self) -> None:
+        """The watchers a serving process runs: the database's presence, the views' positions."""
+        self.database.start()
+        if self.runner is None:
+            self.positions.start()
+
+    def stop(self) -> None:
+        self.database.stop()
+        self.positions.stop()
 
     def today(self) -> dt.date:
         return local_date(self.app.clock.now())
@@ -73,7 +89,7 @@ class Services:
         if self.runner is not None:
             self.runner.wait_for(position, VISIBILITY_TIMEOUT, READ_YOUR_WRITES_VIEWS)
         else:
-            wait_for_position(self.views, position, VISIBILITY_TIMEOUT, READ_YOUR_WRITES_VIEWS)
+            self.positions.wait(position, READ_YOUR_WRITES_VIEWS, VISIBILITY_TIMEOUT)
 
 
 class DatabaseWatch:
@@ -81,8 +97,9 @@ class DatabaseWatch:
     away requests are answered 503 at once instead of waiting out the store's retries. The
     state is this process's own and only decides how fast to fail."""
 
-    def __init__(self, database_url: str) -> None:
-        self.url = database_url.split("?", 1)[0]
+    def __init__(self, database_url: str, on_return: Callable[[], None] = lambda: None) -> None:
+        """``on_return``: called when the database is back after being away."""
+        self.url, self.on_return = database_url.split("?", 1)[0], on_return
         self.available = threading.Event()
         self.available.set()
         self._stop = threading.Event()
@@ -101,6 +118,8 @@ class DatabaseWatch:
             try:
                 with psycopg.connect(self.url, connect_timeout=2) as conn:
                     conn.execute("SELECT 1")
+                if not self.available.is_set():
+                    self.on_return()
                 self.available.set()
             except psycopg.Error:
                 self.available.clear()

@@ -113,6 +113,13 @@ class LicensingApplication(Application[UUID]):
         self._calendar_lock = threading.Lock()
         self.histories = CaseHistories(self.events, self.repository)
 
+    def discard_broken(self) -> None:
+        """After an outage: test the store's pooled connections once and replace those the
+        server dropped, instead of pinging before every use."""
+        pool = getattr(getattr(self.recorder, "datastore", None), "pool", None)
+        if pool is not None:
+            pool.check()
+
     # ------------------------------------------------------------------ set-up
 
     def seed_calendar(self) -> bool:

@@ -306,9 +306,9 @@ def claim_position(tx: Transaction, projection: str, expected: int | None) -> No
 def write_position(
     tx: Transaction, projection: str, position: int, expected: int | None = None
 ) -> None:
-    """Move the position from ``expected`` to ``position``, in the page's transaction. A
-    second runner of the same projection finds the position moved and fails here, so no
-    event is ever counted twice."""
+    """Move the position from ``expected`` to ``position``, in the page's transaction, and
+    announce it on commit. A second runner of the same projection finds the position moved
+    and fails here, so no event is ever counted twice."""
     now = iso(dt.datetime.now(dt.UTC))
     if expected is None:
         changed = tx.execute(
@@ -323,6 +323,7 @@ def write_position(
         )
     if changed != 1:
         raise TrackingConflict(f"projection {projection} was moved by another runner")
+    tx.announce(f"{projection}:{position}")  # read-your-writes waiters (visibility.py)
 
 
 class ViewProjection(Projection[ViewTracking]):

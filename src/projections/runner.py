@@ -13,14 +13,12 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
-from psycopg import sql
 
 from xuke.application.licensing import LicensingApplication
 from xuke.domain.case import LicenseCase
@@ -41,8 +39,9 @@ from xuke.projections.deadlines import DeadlinesProjection
 from xuke.projections.inbox import InboxProjection
 from xuke.projections.public_status import PublicStatusProjection
 from xuke.projections.register import LicenceRegisterProjection
-from xuke.projections.store import ViewStore, pg_connect
+from xuke.projections.store import Listener, ViewStore
 from xuke.projections.supervision import SupervisionProjection
+from xuke.projections.visibility import Progress
 
 log = logging.getLogger("xuke.projections")
 
@@ -83,10 +82,13 @@ class ProjectionWorker:
         suffix: str = "",
         partition: Partition | None = None,
         stop_at: int | None = None,
+        moved: Callable[[], None] = lambda: None,
     ) -> None:
         """``partition``: build only that share of the cases; ``stop_at``: the last position
-        to read (a share of a rebuild stops where the others do)."""
+        to read (a share of a rebuild stops where the others do); ``moved``: told after
+        every page written."""
         self.app, self.store, self.page_size, self.stop_at = app, store, page_size, stop_at
+        self._moved = moved
         context = PageContext(
             calendar=app.working_calendar,
             thresholds=app.thresholds,
@@ -154,7 +156,16 @@ class ProjectionWorker:
             self._forget()
             raise
         self._position = read.last
+        self._moved()
         return read.consumed
+
+    def _discard_broken(self) -> None:
+        """The failure may have been the database going away: weed out dead connections."""
+        try:
+            self.app.discard_broken()
+            self.store.discard_broken()
+        except Exception as e:  # still away: the next page fails and says so
+            log.debug("could not check connections: %s", e)
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
         """Apply pages until the log is exhausted; returns the number of events consumed.
@@ -187,39 +198,9 @@ class ProjectionWorker:
             except Exception:
                 log.exception("projection %s failed; retrying", self.name)
                 stop.wait(1.0)
+                self._discard_broken()
                 continue
             wake.wait(poll_seconds)
-
-
-class Listener:
-    """LISTEN on the event store's channel and set ``wake`` on every NOTIFY; reconnect on
-    any error (and wake the workers then, since notifications may have been missed)."""
-
-    def __init__(self, database_url: str, channel: str, wakes: list[threading.Event]) -> None:
-        self.database_url, self.channel, self.wakes = database_url, channel, wakes
-        self.connected = threading.Event()
-        self.backend_pid: int | None = None
-
-    def _wake_all(self) -> None:
-        for wake in self.wakes:
-            wake.set()
-
-    def run(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            try:
-                with pg_connect(self.database_url) as conn:
-                    conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
-                    self.backend_pid = conn.info.backend_pid
-                    self.connected.set()
-                    self._wake_all()
-                    while not stop.is_set():
-                        for _ in conn.notifies(timeout=0.5, stop_after=1):
-                            self._wake_all()
-            except Exception as e:  # the connection dropped: say so, and listen again
-                self.connected.clear()
-                log.warning("LISTEN connection lost (%s); reconnecting", e)
-                self._wake_all()
-                stop.wait(0.2)
 
 
 class ProjectionRunner:
@@ -237,15 +218,17 @@ class ProjectionRunner:
         unknown = set(names or []) - set(PROJECTIONS)
         if unknown:
             raise ValueError(f"unknown projections: {', '.join(sorted(unknown))}")
+        self.progress = Progress()
         self.workers = [
-            ProjectionWorker(app, store, PROJECTIONS[n]) for n in (names or list(PROJECTIONS))
+            ProjectionWorker(app, store, PROJECTIONS[n], moved=self.progress.moved)
+            for n in (names or list(PROJECTIONS))
         ]
         self.stop_event = threading.Event()
         self.wakes = [threading.Event() for _ in self.workers]
         self.listener: Listener | None = None
         channel = getattr(app.recorder, "channel_name", None)
         if channel and not store.is_sqlite:
-            self.listener = Listener(database_url or store.url, channel, self.wakes)
+            self.listener = Listener(database_url or store.url, channel, lambda _: self.wake())
         self.poll_seconds = (
             poll_seconds if poll_seconds is not None else (1.0 if self.listener else 0.02)
         )
@@ -276,32 +259,9 @@ class ProjectionRunner:
 
     def wait_for(self, position: int, timeout: float = 2.0, names: list[str] | None = None) -> bool:
         """Read-your-writes: block until the named views (all by default) have processed
-        ``position``; polls the in-memory positions every millisecond, no back-off."""
+        ``position``; woken by the workers as they move (visibility.py)."""
         self.wake()
-        deadline = time.monotonic() + timeout
         workers = [w for w in self.workers if names is None or w.projection.name in names]
-        while any(w.position() < position for w in workers):
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.001)
-        return True
-
-
-def wait_for_position(
-    store: ViewStore, position: int, timeout: float, names: list[str] | None = None
-) -> bool:
-    """Read-your-writes when the workers run in other processes: poll the tracking table
-    every two milliseconds (no back-off) until every named view has reached ``position``."""
-    wanted = names or list(PROJECTIONS)
-    marks = ", ".join(["%s"] * len(wanted))
-    deadline = time.monotonic() + timeout
-    while True:
-        row = store.fetchone(
-            f"SELECT COUNT(*) AS n FROM projection_tracking WHERE projection IN ({marks}) AND position >= %s",
-            [*wanted, position],
+        return self.progress.wait_until(
+            lambda: all(w.position() >= position for w in workers), timeout
         )
-        if row is not None and int(row["n"]) == len(wanted):
-            return True
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.002)

@@ -6,9 +6,10 @@ text, so the same statements and the same migrations serve both engines.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
@@ -16,10 +17,12 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, urlparse
 
 import psycopg
+from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 Row = dict[str, Any]
+log = logging.getLogger("xuke.projections")
 
 
 class Cursor(Protocol):
@@ -32,8 +35,8 @@ class Cursor(Protocol):
 class Transaction:
     """A cursor that speaks our one SQL dialect on either engine."""
 
-    def __init__(self, cursor: Any, sqlite: bool) -> None:
-        self._cursor, self._sqlite = cursor, sqlite
+    def __init__(self, cursor: Any, sqlite: bool, channel: str = "") -> None:
+        self._cursor, self._sqlite, self._channel = cursor, sqlite, channel
 
     @property
     def for_update(self) -> str:
@@ -47,6 +50,12 @@ class Transaction:
         """Run one statement; returns how many rows it changed."""
         self._cursor.execute(self._sql(sql), tuple(params))
         return int(self._cursor.rowcount)
+
+    def announce(self, message: str) -> None:
+        """NOTIFY the store's channel when (and only if) this transaction commits; SQLite
+        has no NOTIFY, and its listeners look instead."""
+        if not self._sqlite:
+            self._cursor.execute("SELECT pg_notify(%s, %s)", (self._channel, message))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
@@ -70,6 +79,7 @@ class ViewStore:
         self.url = database_url
         self.is_sqlite = url.scheme == "sqlite"
         self.schema = parse_qs(url.query).get("schema", [""])[0]
+        self.channel = f"xuke_views_{self.schema}" if self.schema else "xuke_views"
         self._local = threading.local()
         self._pool: ConnectionPool | None = None
         if self.is_sqlite:
@@ -83,7 +93,6 @@ class ViewStore:
                 kwargs={"options": options, "row_factory": dict_row, "autocommit": False},
                 open=True,
                 timeout=3,  # a database that is away: fail fast (the API answers 503)
-                check=ConnectionPool.check_connection,
             )
 
     def _sqlite_connection(self) -> sqlite3.Connection:
@@ -112,7 +121,7 @@ class ViewStore:
             conn.execute("COMMIT")
             return
         with self._pool.connection() as pg, pg.transaction():
-            yield Transaction(pg.cursor(), sqlite=False)
+            yield Transaction(pg.cursor(), sqlite=False, channel=self.channel)
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self.transaction(write=False) as tx:
@@ -125,6 +134,12 @@ class ViewStore:
     def count(self, table: str, where: str, params: Sequence[Any] = ()) -> int:
         row = self.fetchone(f"SELECT COUNT(*) AS n FROM {table} WHERE {where}", params)
         return int(row["n"]) if row else 0
+
+    def discard_broken(self) -> None:
+        """After an outage: test the pooled connections once and replace those the server
+        dropped (cheaper than a ping before every use)."""
+        if self._pool is not None:
+            self._pool.check()
 
     def close(self) -> None:
         if self._pool is not None:
@@ -164,3 +179,33 @@ def pg_connect(database_url: str) -> psycopg.Connection[Any]:
     schema = parse_qs(url.query).get("schema", [""])[0]
     options = f"-c search_path={schema}" if schema else ""
     return psycopg.connect(database_url.split("?", 1)[0], autocommit=True, options=options)
+
+
+class Listener:
+    """LISTEN on a channel until stopped, reconnecting on any error: a LISTEN connection can
+    drop without a word (eventsourcing issue #305). ``heard(payload)`` for each notification,
+    and ``heard(None)`` on every connection and loss, since notifications sent while nobody
+    listened are lost: whoever listens must look for itself then."""
+
+    def __init__(
+        self, database_url: str, channel: str, heard: Callable[[str | None], None]
+    ) -> None:
+        self.database_url, self.channel, self.heard = database_url, channel, heard
+        self.connected = threading.Event()
+        self.backend_pid: int | None = None
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                with pg_connect(self.database_url) as conn:
+                    conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+                    self.backend_pid = conn.info.backend_pid
+                    self.connected.set()
+                    self.heard(None)
+                    while not stop.is_set():
+                        for note in conn.notifies(timeout=0.5):
+                            self.heard(note.payload)
+            except Exception as e:  # the connection dropped: say so, and listen again
+                self.connected.clear()
+                log.warning("LISTEN %s lost (%s); reconnecting", self.channel, e)
+                stop.wait(0.2)

@@ -80,7 +80,7 @@ def test_an_outage_is_a_503_with_retry_after_and_recovery_needs_no_restart(
     services = build_services(settings, with_projections=True, clock=clock)
     assert services.runner is not None
     services.runner.start()
-    services.database.start()
+    services.start()
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_config=None)
@@ -119,7 +119,7 @@ def test_an_outage_is_a_503_with_retry_after_and_recovery_needs_no_restart(
     finally:
         client.close()
         server.should_exit = True
-        services.database.stop()
+        services.stop()
         services.runner.stop()
         services.app.close()
         services.views.close()

@@ -201,6 +201,21 @@ def test_the_same_key_with_another_input_is_refused(app: LicensingApplication) -
     assert error.value.code is ErrorCode.IDEMPOTENCY_KEY_REUSED
 
 
+def test_no_event_carrying_u0000_is_ever_stored(app: LicensingApplication) -> None:
+    """PostgreSQL text cannot hold U+0000: such an event could be stored but never projected.
+    Refused when it is encoded, whichever way the text came in; a backslash is just text."""
+    case_no = file(app)
+    app.accept_application(CLERK, case_no)
+    before = app.recorder.max_notification_id()
+    with pytest.raises(ValidationFailed):
+        app.record_opinion(HANDLER, case_no, Opinion.AGREE, "同意\x00")
+    with pytest.raises(ValidationFailed):
+        file_gycp(app, form={"备注": ["\x00"]})
+    assert app.recorder.max_notification_id() == before  # nothing stored
+    app.record_opinion(HANDLER, case_no, Opinion.AGREE, "路径 C:\\u0000 照录")
+    assert app.get_case(case_no).opinions[-1].comment == "路径 C:\\u0000 照录"
+
+
 def test_idempotency_survives_a_restart(settings: Settings, clock: SettableClock) -> None:
     migrate(settings, clock=clock).close()
     before = build_application(settings, clock=clock)

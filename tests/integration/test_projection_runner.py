@@ -29,6 +29,7 @@ from xuke.projections.base import TrackingConflict, Upserts
 from xuke.projections.rebuild import build_shadow, differences, rebuild
 from xuke.projections.runner import PROJECTIONS, ProjectionRunner, ProjectionWorker
 from xuke.projections.store import ViewStore
+from xuke.projections.visibility import ViewPositions
 from xuke.settings import Settings
 
 HANDLER = staff(Role.HANDLER, user="handler-x")
@@ -220,3 +221,38 @@ def test_a_page_that_failed_half_way_leaves_nothing_behind(
     worker.catch_up()
     build_shadow(app, views, PROJECTIONS[name])
     assert differences(views, PROJECTIONS[name]) == []
+
+
+@pytest.mark.postgres
+def test_a_process_without_projections_hears_the_views_move(
+    postgres_url: str, clock: SettableClock
+) -> None:
+    """Read-your-writes across processes: a worker announces its position by NOTIFY in the
+    page's transaction. The waiter here reads the table only when it (re)connects, so only
+    the announcements can wake it — before and after its connection is killed."""
+    from xuke.bootstrap import build_application, migrate
+
+    settings = Settings(database_url=postgres_url, secret_key="t")
+    migrate(settings, clock=clock).close()
+    app, views = build_application(settings, clock=clock), ViewStore(postgres_url)
+    positions = ViewPositions(ViewStore(postgres_url), look_every=3600)
+    positions.start()
+    worker = ProjectionRunner(app, views, ["inbox"], poll_seconds=60).start()  # "elsewhere"
+    try:
+        assert positions.listener is not None and positions.listener.connected.wait(5)
+        for _ in range(2):
+            filed = file_gycp(app).notification_id or 0
+            assert positions.wait(filed, ["inbox"], timeout=5)
+            assert not positions.wait(filed + 1, ["inbox"], timeout=0.2)  # not yet written
+            dropped = positions.listener.backend_pid
+            with psycopg.connect(postgres_url.split("?")[0], autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", [dropped])
+            deadline = time.monotonic() + 10
+            while positions.listener.backend_pid == dropped and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert positions.listener.connected.wait(5)
+    finally:
+        positions.stop()
+        worker.stop()
+        app.close()
+        views.close()
