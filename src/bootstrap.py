@@ -94,6 +94,8 @@ def build_application(
     env = eventsourcing_env(
         settings.resolved_database_url, create_tables=create_tables, pool_size=settings.pool_size
     )
+    if settings.aggregate_cache:  # eventsourcing's cache, fast-forwarded from the store on use
+        env |= {"AGGREGATE_CACHE_MAXSIZE": str(settings.aggregate_cache)}
     if settings.cipher_key:
         env |= {
             "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",

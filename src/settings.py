@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     group_commit: bool = (
         True  # concurrent commands share transactions (application/group_commit.py)
     )
+    # Cases kept loaded between commands (0: none). A command then reads only the events
+    # newer than the kept case (one indexed query) instead of snapshot and tail (~2 ms).
+    aggregate_cache: int = Field(2000, ge=0)
     # Supervision: working days a stage may hold a task ({"HANDLING": 10, …}; the rest keep
     # their defaults), the promised correction-notice days, and how often the watcher runs.
     stage_limits: dict[str, int] = Field(default_factory=dict)

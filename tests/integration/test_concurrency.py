@@ -8,10 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 from uuid import UUID
 
 from tests.support import file_gycp, staff
+from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
+from xuke.bootstrap import build_application
 from xuke.domain.errors import Conflict
 from xuke.domain.roles import Role
 from xuke.domain.stages import Opinion
+from xuke.settings import Settings
 
 THREADS = 8
 OPINIONS_EACH = 5
@@ -104,3 +107,23 @@ def test_concurrent_filings_at_one_authority_get_unique_gap_free_numbers(
     assert len(set(numbers)) == len(numbers)
     assert sorted(int(no.rsplit("-", 1)[1]) for no in numbers) == list(range(1, len(numbers) + 1))
     assert all(isinstance(app.get_case(no).id, UUID) for no in numbers)
+
+
+def test_two_processes_keep_cases_loaded_and_still_see_each_others_changes(
+    app: LicensingApplication, settings: Settings, clock: SettableClock
+) -> None:
+    """Each API process keeps cases loaded between commands (eventsourcing's aggregate
+    cache). A case kept here and changed by another process is brought forward from the
+    store before it is used: the next command sees the change, and never acts on an old
+    version."""
+    other = build_application(settings, clock=clock)  # a second API process
+    try:
+        case_no = case_at_approval(app)
+        assert app.get_case(case_no).version == 4  # kept loaded here
+        other.record_opinion(staff(Role.APPROVER, user="a-1"), case_no, Opinion.AGREE, "甲")
+        assert app.get_case(case_no).version == 5
+        app.record_opinion(staff(Role.APPROVER, user="a-2"), case_no, Opinion.AGREE, "乙")
+        assert [o.comment for o in other.get_case(case_no).opinions[-2:]] == ["甲", "乙"]
+        assert app.get_case(case_no).version == other.get_case(case_no).version == 6
+    finally:
+        other.close()
