@@ -80,16 +80,16 @@ class Services:
     def today(self) -> dt.date:
         return local_date(self.app.clock.now())
 
-    def wait_for_views(self, position: int | None) -> None:
+    async def wait_for_views(self, position: int | None) -> None:
         """Read-your-writes: a mutation answers once the views its caller reads next (inbox,
         status, deadlines, supervision) show its change; the audit trail and the register
-        follow moments later and are not waited for."""
+        follow moments later and are not waited for. No thread is held while waiting."""
         if position is None:
             return
         if self.runner is not None:
-            self.runner.wait_for(position, VISIBILITY_TIMEOUT, READ_YOUR_WRITES_VIEWS)
+            await self.runner.wait_for_async(position, VISIBILITY_TIMEOUT, READ_YOUR_WRITES_VIEWS)
         else:
-            self.positions.wait(position, READ_YOUR_WRITES_VIEWS, VISIBILITY_TIMEOUT)
+            await self.positions.wait_async(position, READ_YOUR_WRITES_VIEWS, VISIBILITY_TIMEOUT)
 
 
 class DatabaseWatch:

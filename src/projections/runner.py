@@ -261,7 +261,15 @@ class ProjectionRunner:
         """Read-your-writes: block until the named views (all by default) have processed
         ``position``; woken by the workers as they move (visibility.py)."""
         self.wake()
+        return self.progress.wait_until(self._reached(position, names), timeout)
+
+    async def wait_for_async(
+        self, position: int, timeout: float = 2.0, names: list[str] | None = None
+    ) -> bool:
+        """``wait_for`` without holding a thread (the API's read-your-writes)."""
+        self.wake()
+        return await self.progress.wait_until_async(self._reached(position, names), timeout)
+
+    def _reached(self, position: int, names: list[str] | None) -> Callable[[], bool]:
         workers = [w for w in self.workers if names is None or w.projection.name in names]
-        return self.progress.wait_until(
-            lambda: all(w.position() >= position for w in workers), timeout
-        )
+        return lambda: all(w.position() >= position for w in workers)

@@ -10,6 +10,7 @@ covers a notification lost with a dropped connection (and SQLite, which has no N
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -27,12 +28,16 @@ class Progress:
         """``look``: find out without being told (read the positions), at most once per
         ``look_every`` seconds however many wait."""
         self._moved = threading.Condition()
+        self._futures: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self._look, self._look_every = look, look_every
         self._looked_at = 0.0
 
     def moved(self) -> None:
         with self._moved:
             self._moved.notify_all()
+            futures, self._futures = self._futures, []
+        for loop, future in futures:
+            loop.call_soon_threadsafe(_resolve, future)
 
     def wait_until(self, reached: Callable[[], bool], timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -47,6 +52,25 @@ class Progress:
             if not woken:
                 self.look_now()
 
+    async def wait_until_async(self, reached: Callable[[], bool], timeout: float) -> bool:
+        """The same, holding no thread while it waits: a server with fifty clients waiting
+        for their views would otherwise tie up fifty threads its commands need."""
+        loop = asyncio.get_running_loop()
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._moved:
+                if reached():
+                    return True
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                woken: asyncio.Future[None] = loop.create_future()
+                self._futures.append((loop, woken))
+            try:
+                await asyncio.wait_for(woken, min(remaining, self._look_every))
+            except TimeoutError:
+                await asyncio.to_thread(self.look_now)
+
     def look_now(self, force: bool = False) -> None:
         now = time.monotonic()
         if self._look is None or (not force and now - self._looked_at < self._look_every):
@@ -56,6 +80,11 @@ class Progress:
             self._look()
         except Exception as e:  # the database is away: waiting ends by its timeout
             log.debug("could not read the views' positions: %s", e)
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():  # a waiter that timed out has cancelled its own
+        future.set_result(None)
 
 
 class ViewPositions:
@@ -96,7 +125,11 @@ class ViewPositions:
         for row in self.store.fetchall("SELECT projection, position FROM projection_tracking"):
             self.advance(row["projection"], int(row["position"]))
 
+    def _reached(self, position: int, names: Sequence[str]) -> Callable[[], bool]:
+        return lambda: all(self._positions.get(n, 0) >= position for n in names)
+
     def wait(self, position: int, names: Sequence[str], timeout: float) -> bool:
-        return self.progress.wait_until(
-            lambda: all(self._positions.get(n, 0) >= position for n in names), timeout
-        )
+        return self.progress.wait_until(self._reached(position, names), timeout)
+
+    async def wait_async(self, position: int, names: Sequence[str], timeout: float) -> bool:
+        return await self.progress.wait_until_async(self._reached(position, names), timeout)

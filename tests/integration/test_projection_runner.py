@@ -3,6 +3,7 @@ self-healing after a dropped LISTEN connection."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
 import os
@@ -244,6 +245,10 @@ def test_a_process_without_projections_hears_the_views_move(
             filed = file_gycp(app).notification_id or 0
             assert positions.wait(filed, ["inbox"], timeout=5)
             assert not positions.wait(filed + 1, ["inbox"], timeout=0.2)  # not yet written
+            filed = file_gycp(app).notification_id or 0  # and as the API waits: holding no thread
+            started = time.monotonic()
+            assert asyncio.run(positions.wait_async(filed, ["inbox"], timeout=10))
+            assert time.monotonic() - started < 9  # woken by the announcement, not timed out
             dropped = positions.listener.backend_pid
             with psycopg.connect(postgres_url.split("?")[0], autocommit=True) as admin:
                 admin.execute("SELECT pg_terminate_backend(%s)", [dropped])

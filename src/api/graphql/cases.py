@@ -323,7 +323,7 @@ async def execute(
     except Unauthenticated as e:
         raise GraphQLError(str(e), extensions={"code": "UNAUTHENTICATED"}) from None
     metrics.labels(command, "OK").inc()
-    await ctx.run(ctx.services.wait_for_views, result.notification_id)
+    await ctx.services.wait_for_views(result.notification_id)
     return result, []
 
 

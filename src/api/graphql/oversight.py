@@ -172,7 +172,8 @@ async def _act(
         ctx.services.metrics.commands.labels(command, "FORBIDDEN").inc()
         raise forbidden(e.message) from None
     ctx.services.metrics.commands.labels(command, "OK").inc()
-    await ctx.run(ctx.services.wait_for_views, ctx.services.app.recorder.max_notification_id())
+    head = await ctx.run(ctx.services.app.recorder.max_notification_id)
+    await ctx.services.wait_for_views(head)
     return aggregate, []
 
 
