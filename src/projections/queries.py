@@ -205,8 +205,20 @@ def licence_register_page(
 def audit_trail_page(
     store: ViewStore, case_no: str | None = None, first: int = 50, after: str | None = None
 ) -> Page[Row]:
-    condition, params = ("case_no = %s", [case_no]) if case_no else ("1 = 1", [])
-    return _page_by_key(store, "audit_trail", "position", condition, params, first, after)
+    if case_no:
+        return _page_by_key(
+            store, "audit_trail", "position", "case_no = %s", [case_no], first, after
+        )
+    return _page_by_key(
+        store, "audit_trail", "position", "1 = 1", [], first, after, total=audit_trail_length
+    )
+
+
+def audit_trail_length(store: ViewStore) -> int:
+    """The chain's positions run 1, 2, 3 … without gaps: its length is its last position,
+    one index lookup (COUNT(*) read every row: seconds at 5 M entries)."""
+    row = store.fetchone("SELECT MAX(position) AS n FROM audit_trail")
+    return int(row["n"] or 0) if row else 0
 
 
 def _page_by_key(
@@ -217,8 +229,10 @@ def _page_by_key(
     params: list[Any],
     first: int,
     after: str | None,
+    total: Callable[[ViewStore], int] | None = None,
 ) -> Page[Row]:
-    """A page of ``table`` in ``key`` order, after the cursor's key."""
+    """A page of ``table`` in ``key`` order, after the cursor's key; ``total`` counts the
+    rows when a count of the condition would be slow."""
     first = _check_first(first)
     cursor = decode_cursor(after, 1)
     keyset = f" AND {key} > %s" if cursor else ""
@@ -228,7 +242,8 @@ def _page_by_key(
     )
     page = rows[:first]
     cursors = [encode_cursor([r[key]]) for r in page]
-    return Page(page, cursors, len(rows) > first, store.count(table, condition, params))
+    count = total(store) if total else store.count(table, condition, params)
+    return Page(page, cursors, len(rows) > first, count)
 
 
 def case_deadlines(store: ViewStore, case_no: str) -> Row | None:

@@ -79,3 +79,26 @@ def test_orders_complaints_cards_and_compliance_over_http(api: Api, clock: Setta
         token=api.token("h", Role.HANDLER),
     )
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_the_audit_trail_over_http_counts_and_pages_the_whole_chain(api: Api) -> None:
+    t = tokens(api)
+    case_nos = [file(api, t)["case"]["caseNo"] for _ in range(3)]
+    assert api.services.runner is not None
+    api.services.runner.wait_for(api.services.app.recorder.max_notification_id() or 0, 5)
+    query = (
+        "query($no: String, $after: String) { supervision { auditTrail(caseNo: $no, first: 2, "
+        "after: $after) { totalCount pageInfo { endCursor hasNextPage } edges { node { position caseNo } } } } }"
+    )
+    stored = api.services.views.count("audit_trail", "1 = 1")
+    positions, after = [], None
+    while True:
+        trail = api.gql(query, {"after": after}, t["auditor"])["data"]["supervision"]["auditTrail"]
+        assert trail["totalCount"] == stored  # the chain's length, without counting its rows
+        positions += [e["node"]["position"] for e in trail["edges"]]
+        if not trail["pageInfo"]["hasNextPage"]:
+            break
+        after = trail["pageInfo"]["endCursor"]
+    assert positions == list(range(1, stored + 1))
+    one = api.gql(query, {"no": case_nos[1]}, t["auditor"])["data"]["supervision"]["auditTrail"]
+    assert one["totalCount"] == 1 and one["edges"][0]["node"]["caseNo"] == case_nos[1]
