@@ -2,7 +2,7 @@
 against `xuke serve` on PostgreSQL, beside the raw write path (the application called in
 process, benchmarks/write_path.py) measured in the same run.
 
-    scripts/bench api [--cases 40] [--clients 1 10 50]
+    scripts/bench api [--cases 40] [--clients 1 10 50] [--workers 2]
 """
 
 from __future__ import annotations
@@ -82,6 +82,9 @@ def main() -> None:
     parser.add_argument(
         "--in-process", action="store_true", help="projections inside the API process"
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="API processes (xuke serve --workers)"
+    )
     args = parser.parse_args()
     tune_gc()  # as every xuke process does (bootstrap.tune_gc)
     base = os.environ.get("XUKE_BENCH_DATABASE_URL") or os.environ.get("XUKE_TEST_DATABASE_URL")
@@ -102,7 +105,16 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "XUKE_DATABASE_URL": url, "XUKE_SECRET_KEY": "bench-secret", "XUKE_JWT_SECRET": SECRET,
            "XUKE_DEMO": "false", "XUKE_POOL_SIZE": "60"}  # fmt: skip
-    serve = [sys.executable, "-m", "xuke.cli", "serve", "--port", str(port)]
+    serve = [
+        sys.executable,
+        "-m",
+        "xuke.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(args.workers),
+    ]
     if args.in_process:
         serve.append("--with-projections")
     server = subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -210,6 +210,14 @@ def serve_command(
     with_projections: Annotated[
         bool, typer.Option(help="Run the projections in this process (always on SQLite).")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes (PostgreSQL, projections in `xuke projections run`): "
+            "one Python process uses one core.",
+        ),
+    ] = 1,
 ) -> None:
     """The service: GraphQL at /graphql, the status page at /status, /healthz, /readyz, /metrics."""
     import uvicorn
@@ -222,12 +230,19 @@ def serve_command(
     configure_logging()
     if settings.is_sqlite:
         migrate(settings).close()  # the embedded default needs no set-up
+    if workers > 1:
+        if settings.is_sqlite or with_projections:
+            console.print(
+                "[red]--workers needs PostgreSQL and the projections in their own process[/]"
+            )
+            raise typer.Exit(2)
+        _seed_demo_if_empty(settings)
+        console.print(f"xuke on http://{host}:{port}/graphql · {workers} processes")
+        uvicorn.run("xuke.api.app:served_app", factory=True, workers=workers, host=host,
+                    port=port, log_config=None, access_log=False)  # fmt: skip
+        return
     services = build_services(settings, with_projections=with_projections or settings.is_sqlite)
-    if settings.demo_mode and services.app.recorder.max_notification_id() in (None, 0, 1):
-        clock = SettableClock(demo_start())  # the demo walks its cases through the past weeks
-        seeding = build_application(settings, clock=clock)
-        console.print(f"demo data: {len(seed_demo_cases(seeding, clock))} cases")
-        seeding.close()
+    _seed_demo_if_empty(settings)
     services.start()
     if services.runner is not None:
         services.runner.start()  # and let the views catch up before the watcher reads them
@@ -253,6 +268,20 @@ def serve_command(
             services.runner.stop()
         services.app.close()
         services.views.close()
+
+
+def _seed_demo_if_empty(settings: Settings) -> None:
+    """Demo mode on an empty store: cases walked through the past weeks, so a newcomer sees
+    a live system."""
+    if not settings.demo_mode:
+        return
+    clock = SettableClock(demo_start())
+    seeding = build_application(settings, clock=clock)
+    try:
+        if seeding.recorder.max_notification_id() in (None, 0, 1):
+            console.print(f"demo data: {len(seed_demo_cases(seeding, clock))} cases")
+    finally:
+        seeding.close()
 
 
 @app.command("token")

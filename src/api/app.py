@@ -5,6 +5,8 @@ JSON logs, metrics, size limits, 503 while the database is away)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import orjson
@@ -25,8 +27,12 @@ log = logging.getLogger("xuke.api")
 READY_LAG = 1000  # events: beyond this the read side is too far behind to serve
 
 
-def create_app(services: Services) -> FastAPI:
-    app = FastAPI(title="xuke 行政许可", docs_url=None, redoc_url=None)
+def create_app(services: Services, *, own_services: bool = False) -> FastAPI:
+    """``own_services``: this app starts and closes them (a worker of ``serve --workers``)."""
+    app = FastAPI(
+        title="xuke 行政许可", docs_url=None, redoc_url=None,
+        lifespan=_owning(services) if own_services else None,
+    )  # fmt: skip
 
     async def context(request: Request) -> Context:
         auth_error = None
@@ -75,6 +81,32 @@ def create_app(services: Services) -> FastAPI:
         return {"service": "xuke 行政许可", "graphql": "/graphql", "status_page": "/status"}
 
     return app
+
+
+def served_app() -> FastAPI:
+    """One of the processes of ``xuke serve --workers N``: each builds its own services from
+    the environment (the projections run in ``xuke projections run``)."""
+    from xuke.api.logging import configure_logging
+    from xuke.bootstrap import build_services, tune_gc
+    from xuke.settings import Settings
+
+    tune_gc(throughput=False)
+    configure_logging()
+    return create_app(build_services(Settings(), with_projections=False), own_services=True)
+
+
+def _owning(services: Services) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        services.start()
+        try:
+            yield
+        finally:
+            services.stop()
+            services.app.close()
+            services.views.close()
+
+    return lifespan
 
 
 class OrjsonGraphQLRouter(GraphQLRouter[Context, None]):

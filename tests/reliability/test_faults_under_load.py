@@ -12,11 +12,14 @@ import random
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from tests.api.conftest import free_port
+from tests.api.test_graphql import FILE, application
 from tests.integration.test_projection_runner import assert_every_view_equals_its_rebuild
 from tests.reliability.processes import (
+    JWT_SECRET,
     Filer,
     PostgresCluster,
     XukeProcess,
@@ -25,8 +28,11 @@ from tests.reliability.processes import (
     serve,
     xuke,
 )
+from tests.support import ENTERPRISE_CODE
+from xuke.api.auth import TokenService
 from xuke.bootstrap import build_application
 from xuke.domain.case import LicenseCase
+from xuke.domain.roles import Role
 from xuke.projections.base import read_position
 from xuke.projections.runner import PROJECTIONS
 from xuke.projections.store import ViewStore
@@ -127,3 +133,34 @@ def test_api_and_projection_worker_killed_under_load(cluster: PostgresCluster) -
     finally:
         for process in processes.values():
             process.stop()
+
+
+def test_several_server_processes_share_one_store(cluster: PostgresCluster) -> None:
+    """``xuke serve --workers 2``: two API processes and a projection worker. Filings spread
+    over both are each stored once, every view ends equal to its rebuild, and a client reads
+    its own write whichever process answers it (positions announced across processes)."""
+    port = free_port()
+    api = XukeProcess(cluster.url, "serve", "--port", str(port), "--workers", "2", port=port)
+    api.start()
+    worker = projection_worker(cluster.url)
+    try:
+        filers = run_filers(f"http://127.0.0.1:{port}", CLIENTS, lambda: time.sleep(SECONDS))
+        assert_nothing_lost_or_doubled(cluster.url, filers)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            for n in range(10):  # new connections: the kernel spreads them over both processes
+                token = TokenService(secret=JWT_SECRET).issue(f"ryw-{n}", [Role.APPLICANT],
+                                                              ENTERPRISE_CODE, "", "440305")  # fmt: skip
+                headers = {"Authorization": f"Bearer {token}", "Connection": "close"}
+                body = {"query": FILE, "variables": {"input": application(), "key": f"ryw-{n}"}}
+                filed = client.post("/graphql", json=body, headers=headers).json()
+                payload = filed["data"]["fileApplication"]
+                status = client.post("/graphql", headers={"Connection": "close"}, json={
+                    "query": "query($no: String!, $code: String!) { publicStatus(caseNo: $no, "
+                             "queryCode: $code) { caseNo } }",
+                    "variables": {"no": payload["case"]["caseNo"], "code": payload["queryCode"]},
+                }).json()  # fmt: skip
+                assert status["data"]["publicStatus"] == {"caseNo": payload["case"]["caseNo"]}
+        assert_views_caught_up_and_equal_their_rebuilds(cluster.url)
+    finally:
+        api.stop()
+        worker.stop()
