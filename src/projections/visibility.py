@@ -43,12 +43,10 @@ class Progress:
         deadline = time.monotonic() + timeout
         while True:
             with self._moved:
-                if reached():
-                    return True
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                woken = self._moved.wait(min(remaining, self._look_every))
+                wait = self._next_wait(reached, deadline)
+                if isinstance(wait, bool):
+                    return wait
+                woken = self._moved.wait(wait)
             if not woken:
                 self.look_now()
 
@@ -59,17 +57,24 @@ class Progress:
         deadline = time.monotonic() + timeout
         while True:
             with self._moved:
-                if reached():
-                    return True
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
+                wait = self._next_wait(reached, deadline)
+                if isinstance(wait, bool):
+                    return wait
                 woken: asyncio.Future[None] = loop.create_future()
                 self._futures.append((loop, woken))
             try:
-                await asyncio.wait_for(woken, min(remaining, self._look_every))
+                await asyncio.wait_for(woken, wait)
             except TimeoutError:
-                await asyncio.to_thread(self.look_now)
+                if self._look is not None:
+                    await asyncio.to_thread(self.look_now)
+
+    def _next_wait(self, reached: Callable[[], bool], deadline: float) -> bool | float:
+        """Under the lock: True once reached, False when out of time, else how long to
+        sleep before looking again."""
+        if reached():
+            return True
+        remaining = deadline - time.monotonic()
+        return False if remaining <= 0 else min(remaining, self._look_every)
 
     def look_now(self, force: bool = False) -> None:
         now = time.monotonic()

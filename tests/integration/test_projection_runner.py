@@ -29,7 +29,7 @@ from xuke.domain.stages import Opinion
 from xuke.projections.base import TrackingConflict, Upserts
 from xuke.projections.rebuild import build_shadow, differences, rebuild
 from xuke.projections.runner import PROJECTIONS, ProjectionRunner, ProjectionWorker
-from xuke.projections.store import ViewStore
+from xuke.projections.store import Listener, ViewStore
 from xuke.projections.visibility import ViewPositions
 from xuke.settings import Settings
 
@@ -113,6 +113,18 @@ def test_a_command_is_visible_in_the_views_once_waited_for(
         runner.stop()
 
 
+def drop_the_connection_of(listener: Listener, postgres_url: str) -> None:
+    """Kill a listener's connection on the server side, as a network fault would."""
+    dropped = listener.backend_pid
+    with psycopg.connect(postgres_url.split("?")[0], autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [dropped])
+    deadline = time.monotonic() + 10
+    while listener.backend_pid == dropped and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert listener.backend_pid != dropped  # it noticed and listened again
+    assert listener.connected.wait(5)
+
+
 @pytest.mark.postgres
 def test_projections_catch_up_after_the_listen_connection_is_killed(
     postgres_url: str, clock: SettableClock
@@ -125,14 +137,7 @@ def test_projections_catch_up_after_the_listen_connection_is_killed(
     runner = ProjectionRunner(app, views, poll_seconds=60).start()
     try:
         assert runner.listener is not None and runner.listener.connected.wait(5)
-        dropped = runner.listener.backend_pid
-        with psycopg.connect(postgres_url.split("?")[0], autocommit=True) as admin:
-            admin.execute("SELECT pg_terminate_backend(%s)", [dropped])
-        deadline = time.monotonic() + 10
-        while runner.listener.backend_pid == dropped and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert runner.listener.backend_pid != dropped  # it noticed and listened again
-        assert runner.listener.connected.wait(5)
+        drop_the_connection_of(runner.listener, postgres_url)
         result = file_gycp(app)
         woken = runner.wait_for(result.notification_id or 0, timeout=5)
         assert woken  # by NOTIFY on the new connection, not by the 60 s poll
@@ -249,13 +254,7 @@ def test_a_process_without_projections_hears_the_views_move(
             started = time.monotonic()
             assert asyncio.run(positions.wait_async(filed, ["inbox"], timeout=10))
             assert time.monotonic() - started < 9  # woken by the announcement, not timed out
-            dropped = positions.listener.backend_pid
-            with psycopg.connect(postgres_url.split("?")[0], autocommit=True) as admin:
-                admin.execute("SELECT pg_terminate_backend(%s)", [dropped])
-            deadline = time.monotonic() + 10
-            while positions.listener.backend_pid == dropped and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert positions.listener.connected.wait(5)
+            drop_the_connection_of(positions.listener, postgres_url)
     finally:
         positions.stop()
         worker.stop()
