@@ -156,24 +156,31 @@ class LicensingApplication(Application[UUID]):
         return case if authz.can_view(principal, case) else None
 
     def case_as_of(self, principal: Principal, case_no: str, version: int | None) -> LicenseCase:
-        """Auditors' replay: the case exactly as it stood after ``version``; histories and past
-        states are kept decoded (``CaseHistories``), since neither can ever change."""
+        """Auditors' replay: the case exactly as it stood after ``version``."""
+        return self.case_history(principal, case_no, version)[0]
+
+    def case_history(
+        self, principal: Principal, case_no: str, version: int | None
+    ) -> tuple[LicenseCase, list[DomainEvent]]:
+        """The case as it stood after ``version`` and the events that made it so, from one
+        look at the store: histories and past states are kept decoded (``CaseHistories``),
+        since neither can ever change."""
         if not principal.roles & OVERSIGHT_ROLES:
             raise authz.Forbidden(
                 "回溯案件历史需要 AUDITOR、SUPERVISOR 或 ADMIN 角色", principal, "回溯"
             )
         case_id = case_id_for(case_no)
-        latest = len(self.histories.events(case_id))
-        if not latest:
+        events = self.histories.events(case_id)
+        if not events:
             raise NotFound(f"案件 {case_no} 不存在")
-        case = self.histories.state(case_id, latest)
+        case = self.histories.state(case_id, len(events))
         if not principal.covers(case.jurisdiction_code):
             self._deny(authz.Forbidden("案件不在您的辖区内", principal, "回溯", case_no))
-        if version is None:
-            return case
-        if not 1 <= version <= case.version:
-            raise ValidationFailed(f"版本必须在 1 到 {case.version} 之间", "asOfVersion")
-        return self.histories.state(case_id, version)
+        if version is not None:
+            if not 1 <= version <= case.version:
+                raise ValidationFailed(f"版本必须在 1 到 {case.version} 之间", "asOfVersion")
+            case = self.histories.state(case_id, version)
+        return case, [e for e in events[: case.version] if isinstance(e, DomainEvent)]
 
     def history(self, case: LicenseCase, up_to: int | None = None) -> list[DomainEvent]:
         events = self.histories.events(case.id)[:up_to]

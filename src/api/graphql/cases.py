@@ -263,14 +263,15 @@ class CaseQueries:
         ctx = info.context
         principal = ctx.require_oversight("回溯案件历史")
         try:
-            case = await ctx.run(ctx.services.app.case_as_of, principal, case_no, as_of_version)
+            case, events = await ctx.run(
+                ctx.services.app.case_history, principal, case_no, as_of_version
+            )
         except Forbidden as e:
             raise forbidden(e.message) from None
         except DomainError as e:
             if e.code is ErrorCode.NOT_FOUND:
                 return None
             raise GraphQLError(e.message, extensions={"code": e.code.value}) from None
-        events = await ctx.run(ctx.services.app.history, case, case.version)
         return CaseHistory(
             case_no=case.case_no, as_of_version=case.version, case=case,
             events=[CaseEvent.of(e, principal) for e in events],
