@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hmac
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -197,9 +198,18 @@ def licence_register_page(
     if item_code:
         where.append("item_code = %s")
         params.append(item_code)
+    kept = None if search else functools.partial(licences_granted, item_code=item_code)
     return _page_by_key(
-        store, "licence_register", "certificate_no", " AND ".join(where), params, first, after
-    )
+        store, "licence_register", "certificate_no", " AND ".join(where), params, first, after,
+        total=kept,
+    )  # fmt: skip
+
+
+def licences_granted(store: ViewStore, item_code: str | None = None) -> int:
+    """From the counts the register projection keeps (a search still counts its matches)."""
+    where, params = ("item_code = %s", [item_code]) if item_code else ("1 = 1", [])
+    row = store.fetchone(f"SELECT SUM(n) AS n FROM licence_register_counts WHERE {where}", params)
+    return int(row["n"] or 0) if row else 0
 
 
 def audit_trail_page(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from xuke.domain.case import LicenseCase
-from xuke.projections.base import Before, CaseProjection, Upserts, iso
+from xuke.projections.base import Before, CaseProjection, KeptSums, Upserts, iso
 from xuke.projections.store import Transaction
 
 COLUMNS = (
@@ -17,11 +17,15 @@ COLUMNS = (
 
 class LicenceRegisterProjection(CaseProjection):
     name = "licence_register"
-    tables = ("licence_register",)
+    tables = ("licence_register", "licence_register_counts")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rows = Upserts(self.table("licence_register"), COLUMNS, ("certificate_no",))
+        self.counts = KeptSums(  # licences per item: the page's total without a COUNT(*)
+            self.table("licence_register_counts"), self.rows, ("item_code",), ("n",),
+            lambda row: (1,), ("item_code",),
+        )  # fmt: skip
 
     def on_case_event(
         self,
@@ -49,4 +53,5 @@ class LicenceRegisterProjection(CaseProjection):
         )
 
     def flush(self, tx: Transaction) -> None:
+        self.counts.flush(tx)
         self.rows.flush(tx)

@@ -238,3 +238,17 @@ def test_the_kept_open_counts_equal_a_count_of_the_views_on_any_day(
         (r["key"], int(r["closed"]), int(r["closed_on_time"]), int(r["closed_early"]), float(r["average_working_days"]))
         for r in direct
     ]  # fmt: skip
+
+
+def test_the_register_totals_kept_per_item_equal_counting_the_register(
+    built: scenarios.Scenarios, views: ViewStore
+) -> None:
+    from xuke.projections.queries import licence_register_page
+
+    granted = views.count("licence_register", "1 = 1")
+    assert granted > 0 and licence_register_page(views).total_count == granted
+    for row in views.fetchall("SELECT DISTINCT item_code FROM licence_register"):
+        code = row["item_code"]
+        counted = views.count("licence_register", "item_code = %s", [code])
+        assert licence_register_page(views, item_code=code).total_count == counted
+    assert licence_register_page(views, item_code="NO-SUCH").total_count == 0
