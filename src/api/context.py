@@ -28,7 +28,7 @@ from xuke.domain.model import local_date
 from xuke.domain.roles import OVERSIGHT_ROLES
 from xuke.projections.case_loader import CaseLoader
 from xuke.projections.queries import Lights
-from xuke.projections.runner import ProjectionRunner
+from xuke.projections.runner import PROJECTIONS, ProjectionRunner
 from xuke.projections.store import ViewStore
 from xuke.projections.visibility import ViewPositions
 from xuke.settings import Settings
@@ -44,7 +44,7 @@ UNAVAILABLE = (
     sqlite3.OperationalError,
 )
 VISIBILITY_TIMEOUT = 2.0  # read-your-writes: at most this long for the views to catch up
-READ_YOUR_WRITES_VIEWS = ["inbox", "public_status", "deadlines", "supervision"]
+READ_YOUR_WRITES_VIEWS = [name for name, view in PROJECTIONS.items() if view.awaited]
 
 
 @dataclass

@@ -36,6 +36,7 @@ def chain(
 
 class AuditTrailProjection(ViewProjection):
     name = "audit_trail"
+    awaited = False  # auditors and the public read it moments later
     tables = ("audit_trail",)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -332,6 +332,9 @@ class ViewProjection(Projection[ViewTracking]):
     name: str = ""
     tables: ClassVar[tuple[str, ...]] = ()
     partitionable: ClassVar[bool] = False  # may shares of the cases be built in parallel?
+    # Does a mutation wait for this view before it answers (read-your-writes)? A view that
+    # is not waited for lets a few events gather before each page instead (runner.py).
+    awaited: ClassVar[bool] = True
 
     def __init__(
         self,

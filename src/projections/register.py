@@ -17,6 +17,7 @@ COLUMNS = (
 
 class LicenceRegisterProjection(CaseProjection):
     name = "licence_register"
+    awaited = False  # auditors and the public read it moments later
     tables = ("licence_register", "licence_register_counts")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
