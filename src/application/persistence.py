@@ -6,7 +6,6 @@ The transcoder sorts keys, so a record's bytes are canonical: the audit trail ha
 
 from __future__ import annotations
 
-import re
 from typing import Any, cast
 from uuid import UUID
 
@@ -16,8 +15,6 @@ from eventsourcing.persistence import Mapper, MapperDeserialisationError, Stored
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel, ValidationError
 
-from xuke.domain.errors import ValidationFailed
-
 
 class OrjsonTranscoder(Transcoder):
     def encode(self, obj: Any) -> bytes:
@@ -25,12 +22,6 @@ class OrjsonTranscoder(Transcoder):
 
     def decode(self, data: bytes) -> Any:
         return orjson.loads(data)
-
-
-# U+0000 as JSON writes it (an escape not itself escaped). PostgreSQL text cannot hold it, so
-# an event carrying one could be stored but never projected; whatever wrote it (GraphQL, the
-# CLI, an import), it is refused here, before anything is stored.
-NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 class PydanticMapper(Mapper[UUID]):
@@ -44,8 +35,6 @@ class PydanticMapper(Mapper[UUID]):
         if class_version > 1:
             state["class_version"] = class_version
         data = self.transcoder.encode(state)
-        if NUL_ESCAPE.search(data):
-            raise ValidationFailed("文字中含有不允许的字符 (U+0000)")
         if self.compressor:
             data = self.compressor.compress(data)
         if self.cipher:

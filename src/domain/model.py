@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import typing
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import (
@@ -23,6 +23,7 @@ from eventsourcing.domain import (
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel, ConfigDict, create_model
 
+from xuke.domain.errors import ValidationFailed
 from xuke.domain.roles import Role
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
@@ -31,6 +32,26 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 def local_date(moment: dt.datetime) -> dt.date:
     """The calendar date in Asia/Shanghai, where every legal period is counted."""
     return moment.astimezone(SHANGHAI).date()
+
+
+def refuse_nul(values: Any) -> None:
+    """No fact may carry U+0000: PostgreSQL text cannot hold it, so the event could be stored
+    but never shown in a view. Refused, like any invalid input, before the event exists —
+    whichever way the text came in (GraphQL, the command line, an import)."""
+    if _holds_nul(values):
+        raise ValidationFailed("文字中含有不允许的字符 (U+0000)")
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(_holds_nul(v) for v in value)
+    if isinstance(value, BaseModel):
+        return any(_holds_nul(v) for v in value.__dict__.values())
+    return False
 
 
 class Immutable(BaseModel):
@@ -78,6 +99,15 @@ class Aggregate(BaseAggregate[UUID]):
     @staticmethod
     def create_id(*_: Any, **__: Any) -> UUID:
         return uuid4()
+
+    @classmethod
+    def _create(cls, event_class: type[Any], **kwargs: Any) -> Self:
+        refuse_nul(kwargs)
+        return super()._create(event_class, **kwargs)
+
+    def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
+        refuse_nul(kwargs)
+        super().trigger_event(event_class, **kwargs)
 
     class Event(DomainEvent, CanMutateAggregate[UUID]):
         def apply(self, aggregate: Any) -> None:

@@ -203,7 +203,8 @@ def test_the_same_key_with_another_input_is_refused(app: LicensingApplication) -
 
 def test_no_event_carrying_u0000_is_ever_stored(app: LicensingApplication) -> None:
     """PostgreSQL text cannot hold U+0000: such an event could be stored but never projected.
-    Refused when it is encoded, whichever way the text came in; a backslash is just text."""
+    The domain refuses it before any event exists, whichever way the text came in; a
+    backslash is just text."""
     case_no = file(app)
     app.accept_application(CLERK, case_no)
     before = app.recorder.max_notification_id()
