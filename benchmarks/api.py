@@ -1,6 +1,6 @@
 """The API under load: N concurrent clients running full case lifecycles over GraphQL/HTTP
-against `xuke serve` on PostgreSQL, beside the raw write path (the application called in
-process, benchmarks/write_path.py) measured in the same run.
+against `xuke serve` on PostgreSQL, beside two baselines measured in the same run: a raw
+psycopg one-row INSERT + COMMIT loop, and the write path in process (benchmarks/write_path.py).
 
     scripts/bench api [--cases 40] [--clients 1 10 50] [--workers 2]
 """
@@ -20,10 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from lean_http import LeanClient
-from write_path import percentile, run_lifecycles
+from write_path import baseline_inserts, percentile, run_lifecycles
 
 from xuke.api.auth import TokenService
-from xuke.bootstrap import build_application, migrate, tune_gc
+from xuke.bootstrap import build_application, migrate, postgres_dsn, tune_gc
 from xuke.domain.roles import Role
 from xuke.settings import Settings
 
@@ -102,6 +102,8 @@ def main() -> None:
         f"raw write path (in process, 1 client): {raw:,.0f} commands/s, p50 {percentile(latencies, 50) * 1000:.1f} ms"
     )
     app.close()
+    inserts = baseline_inserts(postgres_dsn(url), 2000)
+    print(f"raw psycopg one-row INSERT + COMMIT: {inserts:,.0f} tx/s")
     port = free_port()
     env = {**os.environ, "XUKE_DATABASE_URL": url, "XUKE_SECRET_KEY": "bench-secret", "XUKE_JWT_SECRET": SECRET,
            "XUKE_DEMO": "false", "XUKE_POOL_SIZE": "60"}  # fmt: skip
@@ -142,7 +144,8 @@ def main() -> None:
             "approver": issue("bench-approver", [Role.APPROVER], "440000"),
         }  # fmt: skip
         print(
-            f"{'clients':>7} {'commands':>9} {'cmd/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs raw':>8}"
+            f"{'clients':>7} {'commands':>9} {'cmd/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
+            f" {'vs in-process':>14} {'vs INSERT':>10}"
         )
         for clients in args.clients:
             latencies: list[float] = []
@@ -157,7 +160,7 @@ def main() -> None:
             rate = len(latencies) / (time.perf_counter() - started)
             print(
                 f"{clients:>7} {len(latencies):>9} {rate:>8.0f} {percentile(latencies, 50) * 1000:>8.1f}"
-                f" {percentile(latencies, 99) * 1000:>8.1f} {rate / raw:>7.2f}x"
+                f" {percentile(latencies, 99) * 1000:>8.1f} {rate / raw:>13.2f}x {rate / inserts:>9.3f}x"
             )
     finally:
         for process in (server, *workers):
