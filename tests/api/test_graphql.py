@@ -138,15 +138,18 @@ def test_a_full_lifecycle_driven_by_the_roles_tokens(api: Api, clock: SettableCl
     history = body["data"]["case"]["history"]
     assert history[0]["type"] == "ApplicationFiled" and all(e["data"] is None for e in history)
     assert body["data"]["case"]["certificateNo"] == "XK440000-GYCP-2026-000001"
-    # Read-your-writes: the register and the applicant's status already show it.
-    register = api.gql(
-        '{ licenseRegister(search: "华强") { totalCount edges { node { certificateNo holderName } } } }'
-    )
-    assert register["data"]["licenseRegister"]["totalCount"] == 1
+    # Read-your-writes: the applicant's status page already shows it.
     status = api.gql(
         f'{{ publicStatus(caseNo: "{case_no}", queryCode: "{filed["queryCode"]}") {{ status steps {{ status note }} }} }}'
     )
     assert status["data"]["publicStatus"]["status"] == "CLOSED"
+    # The register (公示) follows moments later: no mutation waits for it.
+    assert api.services.runner is not None
+    api.services.runner.wait_for(api.services.app.recorder.max_notification_id() or 0, 5)
+    register = api.gql(
+        '{ licenseRegister(search: "华强") { totalCount edges { node { certificateNo holderName } } } }'
+    )
+    assert register["data"]["licenseRegister"]["totalCount"] == 1
 
 
 def test_each_business_failure_is_a_typed_error_in_the_payload(
