@@ -38,19 +38,20 @@ def refuse_nul(values: Any) -> None:
     """No fact may carry U+0000: PostgreSQL text cannot hold it, so the event could be stored
     but never shown in a view. Refused, like any invalid input, before the event exists —
     whichever way the text came in (GraphQL, the command line, an import)."""
-    if _holds_nul(values):
+    if holds_nul(values):
         raise ValidationFailed("文字中含有不允许的字符 (U+0000)")
 
 
-def _holds_nul(value: Any) -> bool:
+def holds_nul(value: Any) -> bool:
+    """Does U+0000 stand anywhere in ``value`` (a string, a key, a list, a model)?"""
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
     if isinstance(value, list | tuple | set | frozenset):
-        return any(_holds_nul(v) for v in value)
+        return any(holds_nul(v) for v in value)
     if isinstance(value, BaseModel):
-        return any(_holds_nul(v) for v in value.__dict__.values())
+        return any(holds_nul(v) for v in value.__dict__.values())
     return False
 
 

@@ -208,4 +208,5 @@ class Listener:
             except Exception as e:  # the connection dropped: say so, and listen again
                 self.connected.clear()
                 log.warning("LISTEN %s lost (%s); reconnecting", self.channel, e)
+                self.heard(None)
                 stop.wait(0.2)

@@ -100,6 +100,7 @@ class ViewPositions:
         SQLite (no NOTIFY), 50 ms on PostgreSQL (only for announcements lost)."""
         self.store = store
         self._positions: dict[str, int] = {}
+        self._advancing = threading.Lock()
         self._stop = threading.Event()
         self.listener = None if store.is_sqlite else Listener(store.url, store.channel, self._heard)
         default = 0.002 if self.listener is None else 0.05
@@ -122,9 +123,12 @@ class ViewPositions:
             self.advance(name, int(position))
 
     def advance(self, name: str, position: int) -> None:
-        if position > self._positions.get(name, 0):
+        """Only forward: the listener and a waiter's look may report at once, in any order."""
+        with self._advancing:
+            if position <= self._positions.get(name, 0):
+                return
             self._positions[name] = position
-            self.progress.moved()
+        self.progress.moved()
 
     def refresh(self) -> None:
         for row in self.store.fetchall("SELECT projection, position FROM projection_tracking"):

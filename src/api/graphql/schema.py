@@ -28,6 +28,7 @@ from xuke.api.graphql.inbox import InboxQueries
 from xuke.api.graphql.oversight import OversightMutations, OversightQueries
 from xuke.api.graphql.public import PublicQueries
 from xuke.api.graphql.supervision import SupervisionQueries
+from xuke.domain.model import holds_nul
 
 log = logging.getLogger("xuke.graphql")
 
@@ -44,17 +45,6 @@ def unexpected(error: GraphQLError) -> bool:
     if original is None or isinstance(original, GraphQLError):
         return False
     return not (error.extensions and error.extensions.get("code"))
-
-
-def holds_nul(value: Any) -> bool:
-    """Do the request's variables hold U+0000 anywhere (in a string, a list, an object)?"""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(holds_nul(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(holds_nul(v) for v in value)
-    return False
 
 
 class NulFinder(Visitor):
