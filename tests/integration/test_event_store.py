@@ -81,7 +81,8 @@ def test_loading_a_year_recomputes_provisional_deadlines_everywhere(
     clock.set(at(2026, 11, 26))
     case = app.accept_application(staff(Role.CLERK), case_no).case
     before = app.deadlines(case)
-    assert before.provisional and before.decision_due == dt.date(2027, 2, 23)
+    # The estimate: 1 Jan, Spring Festival 5-8 Feb and its 补假 on 9-10 Feb off.
+    assert before.provisional and before.decision_due == dt.date(2027, 2, 25)
     # An ADMIN in another process loads the State Council's 2027 schedule.
     other = build_application(settings, clock=clock)
     spring_festival = frozenset(dt.date(2027, 2, d) for d in (5, 8, 9, 10, 11))

@@ -148,7 +148,7 @@ def test_loading_a_year_recomputes_provisional_deadlines_in_the_views(
     project(app, views)
     before = case_deadlines(views, case_no)
     assert (
-        before is not None and before["provisional"] == 1 and before["decision_due"] == "2027-02-23"
+        before is not None and before["provisional"] == 1 and before["decision_due"] == "2027-02-25"
     )
     year = YearSchedule(
         year=2027, holidays=frozenset({D(2027, 1, 1), *(D(2027, 2, d) for d in (5, 8, 9, 10, 11))})

@@ -72,8 +72,9 @@ def test_a_deadline_running_into_an_unloaded_year_is_provisional_until_it_is_loa
     today = D(2026, 11, 26)
     estimate = compute_deadlines(clock, official(), today)
     assert estimate.provisional
-    # The estimate keeps New Year's Day and the estimated Spring Festival (5-8 Feb) off.
-    assert estimate.decision_due == D(2027, 2, 23)
+    # The estimate keeps New Year's Day and the estimated Spring Festival (5-8 Feb) off, and
+    # makes up Saturday 6 and Sunday 7 Feb (补假) on Tuesday 9 and Wednesday 10 Feb.
+    assert estimate.decision_due == D(2027, 2, 25)
     # The State Council's (here: a test) schedule gives a longer Spring Festival break.
     spring_festival = frozenset(D(2027, 2, d) for d in range(5, 12) if D(2027, 2, d).weekday() < 5)
     loaded = compute_deadlines(clock, with_2027(spring_festival), today)
