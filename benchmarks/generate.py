@@ -18,7 +18,7 @@ from xuke.application.licensing import LicensingApplication
 from xuke.domain.case import LicenseCase
 from xuke.domain.case_numbers import format_case_no
 from xuke.domain.case_records import ApplicantRecord, CommandContext
-from xuke.domain.errors import ExtensionWindowClosed
+from xuke.domain.errors import ExtensionWindowClosed, NoExtensionForItem
 from xuke.domain.identifiers import credit_code_check_char
 from xuke.domain.model import SHANGHAI, Actor
 from xuke.domain.roles import Role
@@ -99,7 +99,7 @@ class Generator:
             if outcome == "correction":
                 return
             role = Role.APPLICANT
-            case.submit_correction(later(), sorted(set(required) - set(materials)))
+            case.submit_correction(later(), cal, sorted(set(required) - set(materials)))
             role = Role.CLERK
         if outcome == "not_accepted":
             case.reject(later(2), cal, "不属于本机关职权范围")
@@ -116,7 +116,7 @@ class Generator:
             return
         if outcome == "suspended" or rng.random() < 0.15:
             case.suspend_clock(
-                later(), rng.choice(list(SuspensionReason)), rng.randint(5, 20), "送检"
+                later(), cal, rng.choice(list(SuspensionReason)), rng.randint(5, 20), "送检"
             )
             if outcome == "suspended":
                 return
@@ -135,7 +135,8 @@ class Generator:
         if outcome == "approval":
             return
         if rng.random() < 0.1:
-            with contextlib.suppress(ExtensionWindowClosed):  # too late for it: no extension
+            # too late for it, or the item's law allows none: no extension
+            with contextlib.suppress(ExtensionWindowClosed, NoExtensionForItem):
                 case.extend_deadline(later(), cal, "情况复杂")
         grant = outcome != "denied"
         case.decide(later(5), grant, "符合条件" if grant else "不符合产业政策")

@@ -13,7 +13,7 @@ from psycopg import sql
 
 from xuke.application.clock import Clock
 from xuke.application.licensing import LicensingApplication
-from xuke.domain.deadlines import LightThresholds
+from xuke.domain.deadlines import AuthorityLimits, LightThresholds
 from xuke.projections.store import apply_migrations
 from xuke.settings import Settings
 
@@ -107,6 +107,7 @@ def build_application(
         secret=settings.secret_key.encode(),
         thresholds=LightThresholds(settings.yellow_days_left, settings.yellow_fraction_used),
         group_commit=settings.group_commit,
+        limits=AuthorityLimits(settings.correction_period_days, settings.denial_service_days),
     )
 
 

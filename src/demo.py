@@ -57,7 +57,7 @@ def run_demo(app: LicensingApplication, clock: SettableClock, console: Console) 
     clock.set(demo_start())
     filed = app.file_application(
         APPLICANT, item_code="GYCP-SCXK", applicant=ENTERPRISE, jurisdiction_code="440305",
-        materials=["SQS", "YYZZ"], form={"产品名称": "电线电缆", "electronicServiceConsent": True},
+        materials=["SQS", "YYZZ"], form={"产品名称": "电线电缆", "electronicServiceConsent": True, "electronicServiceAddress": "service@huaqiang.example"},
     )  # fmt: skip
     case_no = filed.case.case_no
     console.print(
@@ -75,7 +75,6 @@ def run_demo(app: LicensingApplication, clock: SettableClock, console: Console) 
             REVIEWER, case_no, SuspensionReason.TESTING, 15, "产品送国家电线电缆质检中心检验")),
         (at(10, 30), lambda: app.resume_clock(REVIEWER, case_no)),
         (at(11, 3), lambda: app.record_opinion(REVIEWER, case_no, Opinion.AGREE, "检验合格，同意")),
-        (at(11, 5), lambda: app.extend_deadline(APPROVER, case_no, "需会商产业政策，经局长批准延期")),
         (at(11, 20), lambda: app.record_opinion(APPROVER, case_no, Opinion.AGREE, "同意发证")),
         (at(11, 20, 11), lambda: app.decide(APPROVER, case_no, True, "符合发证条件")),
         (at(11, 23), lambda: app.issue_certificate(APPROVER, case_no)),

@@ -14,7 +14,7 @@ from xuke.application.principal import Principal
 from xuke.domain.errors import DomainError
 from xuke.domain.model import SHANGHAI, local_date
 from xuke.domain.roles import Role
-from xuke.domain.stages import Opinion, ServiceMethod, SuspensionReason
+from xuke.domain.stages import Opinion, ServiceMethod, SuspensionReason, TerminationGround
 
 ENTERPRISES = [
     ("深圳市鹏城电线电缆有限公司", "91440300708461136T", "440305"),
@@ -96,13 +96,14 @@ def walk(
     if outcome == "NOT_ACCEPTED":
         step(1, lambda: app.reject_application(clerk, case_no, "不属于本机关职权范围"))
         return
+    if outcome == "WITHDRAWN":  # before acceptance; afterwards it is a termination (SAMR 30)
+        step(1, lambda: app.withdraw_application(applicant, case_no, "企业转产"))
+        return
     if not step(1, lambda: app.accept_application(clerk, case_no)):
         return
-    if outcome == "WITHDRAWN":
-        step(2, lambda: app.withdraw_application(applicant, case_no, "企业转产"))
-        return
     if outcome == "TERMINATED":
-        step(2, lambda: app.terminate_case(approver, case_no, "申请人已注销"))
+        ground = TerminationGround.ORGANISATION_TERMINATED
+        step(2, lambda: app.terminate_case(approver, case_no, ground, "申请人已注销"))
         return
     if outcome == "HANDLING" or not step(
         rng.randint(2, 6),
@@ -138,4 +139,4 @@ def walk(
     if outcome in ("GRANTED", "DENIED"):
         return
     step(1, lambda: app.issue_certificate(approver, case_no))
-    step(1, lambda: app.record_service(approver, case_no, ServiceMethod.ELECTRONIC, clock.now()))
+    step(1, lambda: app.record_service(approver, case_no, ServiceMethod.MAIL, clock.now()))

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     # their defaults), the promised correction-notice days, and how often the watcher runs.
     stage_limits: dict[str, int] = Field(default_factory=dict)
     correction_notice_days: int = Field(3, ge=1, le=5)
+    # SAMR 15(4): the correction period a notice sets (working days), and the service limit
+    # an authority gives its denials ({"440000": 10}; Law 44 sets one for grants only).
+    correction_period_days: int = Field(10, ge=1, le=60)
+    denial_service_days: dict[str, int] = Field(default_factory=dict)
     watch_interval_seconds: float = Field(60.0, gt=0)
 
     @property

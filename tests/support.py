@@ -68,6 +68,14 @@ def gycp_filing(**overrides: Any) -> dict[str, Any]:
     }
 
 
+TZSB_ALL = ["SQB", "YYZZ", "ZLBZ", "JSRY"]  # 特种设备生产单位许可: 20 days, Law 42's extension
+
+
+def file_tzsb(app: LicensingApplication, principal: Principal | None = None) -> CommandResult:
+    """A complete application for an item with the Law's 20 days and its 10-day extension."""
+    return file_gycp(app, principal, item_code="TZSB-SCXK", materials=TZSB_ALL)
+
+
 def file_gycp(
     app: LicensingApplication, principal: Principal | None = None, **overrides: Any
 ) -> CommandResult:

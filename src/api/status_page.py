@@ -7,22 +7,24 @@ from __future__ import annotations
 import datetime as dt
 import html
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Form, Header, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from xuke.api.context import Services
 from xuke.application.summaries import STAGES
+from xuke.domain.deadlines import explain_deadlines
 from xuke.domain.model import SHANGHAI
 from xuke.projections.queries import public_status
 
 STATUS_LABELS = {
     "SUBMITTED": "已申请，待受理", "AWAITING_CORRECTION": "补正中", "NOT_ACCEPTED": "不予受理", "ACCEPTED": "已受理",
     "UNDER_REVIEW": "审查中", "SUSPENDED": "中止计时", "GRANTED": "准予许可", "DENIED": "不予许可", "CLOSED": "办结",
-    "WITHDRAWN": "申请人撤回", "TERMINATED": "终止",
+    "WITHDRAWN": "申请人撤回", "TERMINATED": "终止", "ABANDONED": "视为放弃申请",
 }  # fmt: skip
 NOT_FOUND = "未找到该案件，或查询码不正确。"
 
@@ -57,9 +59,14 @@ def router(services: Services, limiter: RateLimiter | None = None) -> APIRouter:
                 status_code=429, detail="查询过于频繁，请稍后再试", headers={"Retry-After": "60"}
             )
         code_hash = services.app.hash_query_code(code)
-        return await run_in_threadpool(
+        row = await run_in_threadpool(
             public_status, services.views, case_no.strip()[:64], code_hash
         )
+        if row is None:
+            return None
+        calendar = await run_in_threadpool(services.app.working_calendar)
+        explained = explain_deadlines(row.pop("clock"), calendar, services.today())
+        return {**row, "deadlines": orjson.loads(orjson.dumps(explained))}
 
     @routes.get("/status", response_class=HTMLResponse)
     async def form(
@@ -107,6 +114,37 @@ def local_time(stamp: str) -> str:
     return dt.datetime.fromisoformat(stamp).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
+LIMIT_NAMES = {
+    "ACCEPTANCE": "受理期限", "CORRECTION": "补正期限", "DECISION": "法定办结期限",
+    "COMMITTED": "承诺办结期限", "SERVICE": "送达期限",
+}  # fmt: skip
+
+
+def time_limits(explained: list[dict[str, Any]]) -> str:
+    """办理时限说明: each limit, from which day, how many working days, which days were not
+    counted and why — what applicants ask most."""
+    esc, rows = html.escape, []
+    for e in explained:
+        reasons = Counter(d["reason"] for d in e["skipped"])
+        skipped = "；".join(f"{r} {n} 天" for r, n in reasons.items()) or "无"
+        note = f"（含延长 {e['extended_by']} 个工作日）" if e["extended_by"] else ""
+        estimate = (
+            f"；{'、'.join(str(y) for y in e['provisional_years'])} 年节假日尚未公布，按估算"
+            if e["provisional_years"]
+            else ""
+        )
+        rows.append(
+            f"<tr><td>{esc(LIMIT_NAMES.get(e['limit'], e['limit']))}</td><td>{esc(e['article'])}</td>"
+            f"<td>{esc(e['counts_from'])}</td><td>{e['working_days']}{esc(note)}</td>"
+            f"<td>{esc(e['due'])}</td><td>{esc(skipped + estimate)}</td></tr>"
+        )
+    return (
+        '<h2>办理时限说明</h2><table class="limits"><thead><tr><th>时限</th><th>依据</th>'
+        "<th>起算日</th><th>工作日</th><th>届满日</th><th>不计入的日子</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
 def page(case_no: str = "", row: dict[str, Any] | None = None, searched: bool = False) -> str:
     esc = html.escape
     result = ""
@@ -128,7 +166,7 @@ def page(case_no: str = "", row: dict[str, Any] | None = None, searched: bool = 
         result = (
             f'<section class="result"><h2>办理进度</h2><dl>{dl}</dl>'
             f"<table><thead><tr><th>时间</th><th>环节</th><th>状态</th><th>说明</th></tr></thead>"
-            f"<tbody>{steps}</tbody></table></section>"
+            f"<tbody>{steps}</tbody></table>{time_limits(row['deadlines'])}</section>"
         )
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -34,7 +34,14 @@ from xuke.domain.case import LicenseCase
 from xuke.domain.case_numbers import CaseNumberSequence, case_id_for, format_case_no
 from xuke.domain.case_records import ApplicantRecord, CommandContext
 from xuke.domain.catalogue import Catalogue, default_catalogue
-from xuke.domain.deadlines import Deadlines, LightThresholds, compute_deadlines
+from xuke.domain.deadlines import (
+    AuthorityLimits,
+    Deadlines,
+    Explanation,
+    LightThresholds,
+    compute_deadlines,
+    explain_deadlines,
+)
 from xuke.domain.errors import (
     Conflict,
     DomainError,
@@ -45,7 +52,7 @@ from xuke.domain.errors import (
 from xuke.domain.model import Aggregate, AggregateSnapshot, DomainEvent, local_date
 from xuke.domain.organisations import OrganisationTree, default_organisations
 from xuke.domain.roles import OVERSIGHT_ROLES, Role
-from xuke.domain.stages import Opinion, ServiceMethod, SuspensionReason
+from xuke.domain.stages import Opinion, ServiceMethod, SuspensionReason, TerminationGround
 
 from . import authorization as authz
 from .calendar_seed import chinesecalendar_schedules
@@ -99,6 +106,7 @@ class LicensingApplication(Application[UUID]):
         organisations: OrganisationTree | None = None,
         on_forbidden: Callable[[authz.Forbidden], None] | None = None,
         group_commit: bool = True,
+        limits: AuthorityLimits | None = None,
     ) -> None:
         super().__init__(env)
         if group_commit:  # concurrent commands share transactions (application/group_commit.py)
@@ -106,6 +114,7 @@ class LicensingApplication(Application[UUID]):
         self.clock: Clock = clock or SystemClock()
         self.secret = secret
         self.thresholds = thresholds or LightThresholds()
+        self.limits = limits or AuthorityLimits()
         self.catalogue = catalogue or default_catalogue()
         self.organisations = organisations or default_organisations()
         self.on_forbidden = on_forbidden or _log_forbidden
@@ -218,6 +227,16 @@ class LicensingApplication(Application[UUID]):
             case.clock(), calendar or self.working_calendar(), today, self.thresholds
         )
 
+    def explain_deadlines(
+        self,
+        case: LicenseCase,
+        today: dt.date | None = None,
+        calendar: WorkingCalendar | None = None,
+    ) -> list[Explanation]:
+        """Every limit of the case, day by day, counted by the functions that give its dates."""
+        today = today or local_date(self.clock.now())
+        return explain_deadlines(case.clock(), calendar or self.working_calendar(), today)
+
     def add_working_days(self, start: dt.date, days: int) -> DueDate:
         if not 0 <= days <= 3650:
             raise ValidationFailed("天数必须在 0 到 3650 之间", "days")
@@ -299,12 +318,30 @@ class LicensingApplication(Application[UUID]):
         missing_materials: list[str],
         note: str,
         idempotency_key: str | None = None,
+        period_days: int | None = None,
     ) -> CommandResult:
-        """补正告知 (Art. 32)."""
+        """补正告知 (Law 32) with its period (SAMR 15(4); the authority's default)."""
+        days = period_days or self.limits.correction_period_days
         return self._case_command(
-            principal, "requestCorrection", case_no, {"missing": sorted(missing_materials), "note": note},
+            principal, "requestCorrection", case_no,
+            {"missing": sorted(missing_materials), "note": note, "days": period_days},
             idempotency_key, self._clerk,
-            lambda case, ctx: case.request_correction(ctx, self.working_calendar(), missing_materials, note),
+            lambda case, ctx: case.request_correction(ctx, self.working_calendar(), missing_materials, note, days),
+        )  # fmt: skip
+
+    def extend_correction_period(
+        self,
+        principal: Principal,
+        case_no: str,
+        extra_working_days: int,
+        reason: str,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """补正期限延长 (SAMR 15(4)): once, for good reason, by the accepting clerk."""
+        return self._case_command(
+            principal, "extendCorrectionPeriod", case_no, {"days": extra_working_days, "reason": reason},
+            idempotency_key, self._clerk,
+            lambda case, ctx: case.extend_correction_period(ctx, extra_working_days, reason),
         )  # fmt: skip
 
     def submit_correction(
@@ -316,7 +353,8 @@ class LicensingApplication(Application[UUID]):
     ) -> CommandResult:
         return self._case_command(
             principal, "submitCorrection", case_no, {"materials": sorted(materials)}, idempotency_key,
-            authz.require_applicant_or_clerk, lambda case, ctx: case.submit_correction(ctx, materials),
+            authz.require_applicant_or_clerk,
+            lambda case, ctx: case.submit_correction(ctx, self.working_calendar(), materials),
         )  # fmt: skip
 
     def accept_application(
@@ -379,7 +417,7 @@ class LicensingApplication(Application[UUID]):
             principal, "suspendClock", case_no,
             {"reason": reason, "days": expected_working_days, "note": note}, idempotency_key,
             authz.require_stage_owner,
-            lambda case, ctx: case.suspend_clock(ctx, reason, expected_working_days, note),
+            lambda case, ctx: case.suspend_clock(ctx, self.working_calendar(), reason, expected_working_days, note),
         )  # fmt: skip
 
     def resume_clock(
@@ -407,10 +445,13 @@ class LicensingApplication(Application[UUID]):
         reason: str,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        """准予 / 不予许可 (Art. 38)."""
+        """准予 / 不予许可 (Law 38); a denial gets the authority's own service limit, if any."""
         return self._case_command(
             principal, "decide", case_no, {"grant": grant, "reason": reason}, idempotency_key,
-            self._approver, lambda case, ctx: case.decide(ctx, grant, reason),
+            self._approver,
+            lambda case, ctx: case.decide(
+                ctx, grant, reason, self.limits.denial_service_days_for(case.jurisdiction_code)
+            ),
         )  # fmt: skip
 
     def issue_certificate(
@@ -429,13 +470,16 @@ class LicensingApplication(Application[UUID]):
         method: ServiceMethod,
         served_at: dt.datetime,
         idempotency_key: str | None = None,
+        proof: str | None = None,
+        reason: str | None = None,
     ) -> CommandResult:
-        """送达."""
+        """送达, with its proof and, for public notice or leaving it at the address, why."""
         if served_at.tzinfo is None:
             raise ValidationFailed("送达时间须带时区", "servedAt")
         return self._case_command(
-            principal, "recordService", case_no, {"method": method, "served_at": served_at}, idempotency_key,
-            self._approver, lambda case, ctx: case.record_service(ctx, method, served_at),
+            principal, "recordService", case_no,
+            {"method": method, "served_at": served_at, "proof": proof, "reason": reason}, idempotency_key,
+            self._approver, lambda case, ctx: case.record_service(ctx, method, served_at, proof, reason),
         )  # fmt: skip
 
     def withdraw_application(
@@ -448,20 +492,42 @@ class LicensingApplication(Application[UUID]):
         )  # fmt: skip
 
     def terminate_case(
-        self, principal: Principal, case_no: str, reason: str, idempotency_key: str | None = None
+        self,
+        principal: Principal,
+        case_no: str,
+        ground: TerminationGround,
+        reason: str,
+        idempotency_key: str | None = None,
     ) -> CommandResult:
-        """终止, by the approver."""
+        """终止 (SAMR 30), by the approver, on a legal ground."""
         return self._case_command(
-            principal, "terminateCase", case_no, {"reason": reason}, idempotency_key, self._approver,
-            lambda case, ctx: case.terminate(ctx, reason),
+            principal, "terminateCase", case_no, {"ground": ground, "reason": reason}, idempotency_key,
+            self._approver, lambda case, ctx: case.terminate(ctx, ground, reason),
         )  # fmt: skip
 
     def deem_accepted_if_due(self, case_no: str) -> CommandResult | None:
-        """视为受理 (Art. 32), by the system: None when not due or already decided."""
+        """视为受理 (Law 32), by the system: None when not due or already decided."""
+        return self._system_command(
+            "deemAccepted",
+            case_no,
+            lambda case, ctx: case.deem_accepted(ctx, self.working_calendar()),
+        )
+
+    def abandon_if_due(self, case_no: str) -> CommandResult | None:
+        """视为放弃 (SAMR 15(4)), by the system: None when not due or already settled."""
+        return self._system_command(
+            "abandonApplication",
+            case_no,
+            lambda case, ctx: case.abandon(ctx, self.working_calendar()),
+        )
+
+    def _system_command(self, command: str, case_no: str, change: Change) -> CommandResult | None:
+        """What the law does by itself once a period has passed: idempotent, so several
+        watchers may try it; a case not (or no longer) due is simply left alone."""
         try:
             return self._case_command(
-                SYSTEM, "deemAccepted", case_no, {}, None, lambda *_: None,  # type: ignore[arg-type]
-                lambda case, ctx: case.deem_accepted(ctx, self.working_calendar()),
+                SYSTEM, command, case_no, {}, None, lambda *_: None,  # type: ignore[arg-type]
+                change,
             )  # fmt: skip
         except (Conflict, DomainError) as e:
             if isinstance(e, NotFound):

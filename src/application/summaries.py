@@ -7,12 +7,14 @@ from typing import Any
 
 from xuke.domain.case import LicenseCase as C
 from xuke.domain.model import DomainEvent
-from xuke.domain.stages import SUSPENSION_REASONS
+from xuke.domain.stages import SUSPENSION_REASONS, TERMINATION_GROUNDS
 
 EVENT_LABELS: dict[str, str] = {
     "ApplicationFiled": "申请",
     "CorrectionRequested": "补正告知",
     "CorrectionSubmitted": "提交补正",
+    "CorrectionPeriodExtended": "延长补正期限",
+    "ApplicationAbandoned": "视为放弃申请",
     "ApplicationAccepted": "受理",
     "ApplicationDeemedAccepted": "视为受理",
     "ApplicationNotAccepted": "不予受理",
@@ -38,6 +40,8 @@ SERVICE_METHODS = {
     "MAIL": "邮寄送达",
     "ELECTRONIC": "电子送达",
     "PUBLIC_NOTICE": "公告送达",
+    "LEFT_AT_ADDRESS": "留置送达",
+    "ENTRUSTED": "委托送达",
 }
 
 _SUMMARIES: dict[type[Any], Callable[[Any], str]] = {
@@ -48,6 +52,10 @@ _SUMMARIES: dict[type[Any], Callable[[Any], str]] = {
         f"一次性告知补正: {', '.join(e.notice.missing_materials)}（{e.notice.notice_no}）"
     ),
     C.CorrectionSubmitted: lambda e: f"提交补正材料: {', '.join(e.materials)}",
+    C.CorrectionPeriodExtended: lambda e: (
+        f"补正期限延长 {e.extra_working_days} 个工作日: {e.reason}"
+    ),
+    C.ApplicationAbandoned: lambda e: f"补正期限 {e.correction_due} 届满未补正，视为放弃申请",
     C.ApplicationAccepted: lambda e: (
         f"受理，受理日期 {e.accepted_on}（{e.notice_no}）"
         + ("，逾期视为自收件日受理" if e.late else "")
@@ -71,9 +79,10 @@ _SUMMARIES: dict[type[Any], Callable[[Any], str]] = {
     ),
     C.DecisionServed: lambda e: (
         f"{SERVICE_METHODS[e.service.method]}，视为 {e.service.deemed_served_on} 送达"
+        + (f"（{e.service.reason}）" if e.service.reason else "")
     ),
     C.ApplicationWithdrawn: lambda e: f"申请人撤回: {e.reason}",
-    C.CaseTerminated: lambda e: f"终止办理: {e.reason}",
+    C.CaseTerminated: lambda e: f"终止办理（{TERMINATION_GROUNDS[e.ground]}）: {e.reason}",
 }
 
 

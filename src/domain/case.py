@@ -23,27 +23,39 @@ from xuke.domain.case_records import (
 )
 from xuke.domain.catalogue import LicenseItem
 from xuke.domain.deadlines import (
+    ARTICLE_DECISION,
+    DEFAULT_CORRECTION_PERIOD_DAYS,
+    DEFAULT_EXTENSION_DAYS,
+    SERVICE_PERIOD_DAYS,
     CaseClock,
     SuspensionPeriod,
     acceptance_due,
+    correction_due,
     decision_due,
-    effective_receipt_date,
+    deemed_acceptance_date,
     public_notice_served_on,
+    surely_passed,
+    validity_end,
 )
 from xuke.domain.errors import (
     AcceptanceWindowClosed,
     AlreadyExtended,
     CorrectionAlreadyRequested,
+    CorrectionPeriodPassed,
     CorrectionWindowClosed,
+    ExpiredClockNotSuspended,
     ExtensionWindowClosed,
     InvalidState,
+    NoExtensionForItem,
     ReasonRequired,
+    ServiceMethodNotAllowed,
     ValidationFailed,
 )
 from xuke.domain.free_form import require_json_object
 from xuke.domain.model import Actor, Aggregate, local_date
 from xuke.domain.organisations import candidate_group
 from xuke.domain.stages import (
+    BEFORE_ACCEPTANCE,
     BEFORE_DECISION,
     CLOCK_RUNNING,
     CaseStatus,
@@ -51,6 +63,7 @@ from xuke.domain.stages import (
     ServiceMethod,
     Stage,
     SuspensionReason,
+    TerminationGround,
 )
 
 REMEDIES_NOTICE = (
@@ -104,6 +117,13 @@ class LicenseCase(Aggregate):
     service: ServiceRecord | None
     closed_on: dt.date | None
     closing_reason: str | None
+    # Added later: class defaults serve events and snapshots recorded before them.
+    extension_days: int | None = DEFAULT_EXTENSION_DAYS  # the item's, at filing (Law 42)
+    decision_article: str = ARTICLE_DECISION
+    extension_added: int = DEFAULT_EXTENSION_DAYS  # what the recorded extension added
+    correction_extended_by: int = 0  # SAMR 15(4): the correction period's one extension
+    service_limit_days: int | None = SERVICE_PERIOD_DAYS  # Law 44; a denial: own limit or None
+    termination_ground: TerminationGround | None = None
 
     def __init__(self) -> None:
         """State is set by ``ApplicationFiled.apply`` (and by snapshots)."""
@@ -129,6 +149,8 @@ class LicenseCase(Aggregate):
         form: dict[str, Any]
         received_at: dt.datetime
         query_code_hash: str
+        extension_days: int | None = DEFAULT_EXTENSION_DAYS
+        decision_article: str = ARTICLE_DECISION
 
         def apply(self, case: Any) -> None:
             for name in type(self).model_fields:
@@ -145,6 +167,11 @@ class LicenseCase(Aggregate):
             case.decision = case.decided_on = case.decision_reason = None
             case.certificate_no = case.valid_from = case.valid_to = None
             case.service = case.closed_on = case.closing_reason = None
+            case.correction_extended_by, case.termination_ground = 0, None
+            case.extension_added, case.service_limit_days = (
+                DEFAULT_EXTENSION_DAYS,
+                SERVICE_PERIOD_DAYS,
+            )
             case._open_task(Stage.ACCEPTANCE, self.timestamp)
 
     class CorrectionRequested(Aggregate.Event):
@@ -156,6 +183,24 @@ class LicenseCase(Aggregate):
             case.correction = self.notice
             case.status = CaseStatus.AWAITING_CORRECTION
             case._close_task()
+
+    class CorrectionPeriodExtended(Aggregate.Event):
+        """补正期限延长: once, for good reason shown by the applicant (SAMR 15(4))."""
+
+        extra_working_days: int
+        reason: str
+
+        def apply(self, case: Any) -> None:
+            case.correction_extended_by = self.extra_working_days
+
+    class ApplicationAbandoned(Aggregate.Event):
+        """视为放弃: the correction period passed without the materials (SAMR 15(4)); no
+        non-acceptance decision is made."""
+
+        correction_due: dt.date
+
+        def apply(self, case: Any) -> None:
+            case._finish(CaseStatus.ABANDONED, "补正期限届满，视为放弃申请", self.timestamp)
 
     class CorrectionSubmitted(Aggregate.Event):
         """补正: the applicant supplied the missing materials."""
@@ -252,6 +297,7 @@ class LicenseCase(Aggregate):
         def apply(self, case: Any) -> None:
             case.extended = True
             case.extension_reason = self.reason
+            case.extension_added = self.extra_working_days
 
     class LicenseGranted(Aggregate.Event):
         """准予许可 (Art. 38); public under Art. 40."""
@@ -272,8 +318,10 @@ class LicenseCase(Aggregate):
         decided_on: dt.date
         reason: str
         remedies: str
+        service_limit_days: int | None = None  # Law 44 is for grants: only an own limit
 
         def apply(self, case: Any) -> None:
+            case.service_limit_days = self.service_limit_days
             case._decide("DENIED", self.decided_on, self.reason, Stage.SERVICE, self.timestamp)
 
     class CertificateIssued(Aggregate.Event):
@@ -307,11 +355,14 @@ class LicenseCase(Aggregate):
             case._finish(CaseStatus.WITHDRAWN, self.reason, self.timestamp)
 
     class CaseTerminated(Aggregate.Event):
-        """终止: ended by the approver, with reasons."""
+        """终止 (SAMR 30-32): on a legal ground, with reasons; the applicant's own request
+        after acceptance is one of them."""
 
         reason: str
+        ground: TerminationGround = TerminationGround.OTHER_BY_LAW
 
         def apply(self, case: Any) -> None:
+            case.termination_ground = self.ground
             case._finish(CaseStatus.TERMINATED, self.reason, self.timestamp)
 
     # ------------------------------------------------------------------ state helpers
@@ -366,18 +417,32 @@ class LicenseCase(Aggregate):
     def clock(self) -> CaseClock:
         """The facts its deadlines depend on (see ``domain.deadlines``)."""
         ended_without_decision = self.closed_on if self.decided_on is None else None
+        correction = self.correction
+        correction_days = None
+        if correction is not None and correction.period_days is not None:
+            correction_days = correction.period_days + self.correction_extended_by
         return CaseClock(
             received_on=local_date(self.received_at),
             legal_days=self.legal_time_limit_days,
             committed_days=self.committed_time_limit_days,
             correction_received_on=self.correction_received_on,
             accepted_on=self.accepted_on,
-            suspensions=tuple(SuspensionPeriod(s.start, s.end) for s in self.suspensions),
+            suspensions=tuple(
+                SuspensionPeriod(s.start, s.end, s.reason.value) for s in self.suspensions
+            ),
             extended=self.extended,
+            extension_days=self.extension_added,
             decided_on=self.decided_on,
-            served_on=self.service.deemed_served_on if self.service else None,
+            # Law 44 is met by the authority's act: a public notice's own day.
+            served_on=local_date(self.service.served_at) if self.service else None,
             closed_on=ended_without_decision,
             acceptance_decided_on=self.acceptance_decided_on,
+            service_days=self.service_limit_days if self.decided_on else SERVICE_PERIOD_DAYS,
+            correction_requested_on=correction.requested_on if correction else None,
+            correction_days=correction_days,
+            ended_on=self.closed_on,
+            decision_article=self.decision_article,
+            granted=self.decision == "GRANTED",
         )
 
     def notice_no(self, kind: str) -> str:
@@ -407,11 +472,13 @@ class LicenseCase(Aggregate):
     def check_acceptance_window(
         self, calendar: WorkingCalendar, today: dt.date, action: str
     ) -> None:
-        """Art. 32: correction notices and non-acceptance only within 5 working days."""
-        due = acceptance_due(self.clock(), calendar).date
-        if today > due:
+        """Law 32: correction notices and non-acceptance only within 5 working days (on an
+        estimated year, unless even its latest plausible reading has passed)."""
+        clock = self.clock()
+        due = surely_passed(lambda c: acceptance_due(clock, c), calendar, today)
+        if due is not None:
             error = CorrectionWindowClosed if action == "correction" else AcceptanceWindowClosed
-            raise error(f"受理期限 {due.isoformat()} 已过，视为受理")
+            raise error(f"受理期限 {due.date.isoformat()} 已过，视为受理")
 
     # ------------------------------------------------------------------ commands
 
@@ -463,13 +530,23 @@ class LicenseCase(Aggregate):
             form=form,
             received_at=received_at,
             query_code_hash=query_code_hash,
+            extension_days=item.extension_days,
+            decision_article=item.legal_time_limit_article,
         )
 
     def request_correction(
-        self, ctx: CommandContext, calendar: WorkingCalendar, missing: list[str], note: str
+        self,
+        ctx: CommandContext,
+        calendar: WorkingCalendar,
+        missing: list[str],
+        note: str,
+        period_days: int = DEFAULT_CORRECTION_PERIOD_DAYS,
     ) -> None:
-        """Art. 32: once, listing all missing materials, within 5 working days of receipt."""
+        """Law 32: once, listing all missing materials, within 5 working days of receipt;
+        SAMR 15(4): setting a reasonable period for the corrections."""
         self._require_status(CaseStatus.SUBMITTED, action="告知补正")
+        if not 1 <= period_days <= 60:
+            raise ValidationFailed("补正期限必须在 1 到 60 个工作日之间", "correctionWorkingDays")
         if self.correction is not None:
             raise CorrectionAlreadyRequested("补正告知只能一次性发出")
         self.check_acceptance_window(calendar, local_date(ctx.at), "correction")
@@ -491,12 +568,49 @@ class LicenseCase(Aggregate):
             missing_materials=tuple(sorted(set(missing))),
             note=self._require_reason(note, "note"),
             requested_on=local_date(ctx.at),
+            period_days=period_days,
         )
         self._record(self.CorrectionRequested, ctx, notice=notice)
 
-    def submit_correction(self, ctx: CommandContext, materials: list[str]) -> None:
+    def _correction_passed(self, calendar: WorkingCalendar, today: dt.date) -> dt.date | None:
+        clock = self.clock()
+        due = surely_passed(lambda c: correction_due(clock, c), calendar, today)
+        return due.date if due else None
+
+    def extend_correction_period(
+        self, ctx: CommandContext, extra_working_days: int, reason: str
+    ) -> None:
+        """SAMR 15(4): the period may be extended once for good reason — even after it
+        passed, as long as the abandonment is not recorded yet."""
+        self._require_status(CaseStatus.AWAITING_CORRECTION, action="延长补正期限")
+        if self.correction_extended_by:
+            raise AlreadyExtended("补正期限只能延长一次")
+        if not 1 <= extra_working_days <= 60:
+            raise ValidationFailed("延长的工作日必须在 1 到 60 之间", "extraWorkingDays")
+        self._record(
+            self.CorrectionPeriodExtended,
+            ctx,
+            extra_working_days=extra_working_days,
+            reason=self._require_reason(reason),
+        )
+
+    def abandon(self, ctx: CommandContext, calendar: WorkingCalendar) -> None:
+        """SAMR 15(4): recorded by the system once the correction period has surely passed."""
+        self._require_status(CaseStatus.AWAITING_CORRECTION, action="视为放弃")
+        due = self._correction_passed(calendar, local_date(ctx.at))
+        if due is None:
+            raise InvalidState("补正期限尚未届满")
+        self._record(self.ApplicationAbandoned, ctx, correction_due=due)
+
+    def submit_correction(
+        self, ctx: CommandContext, calendar: WorkingCalendar, materials: list[str]
+    ) -> None:
+        """补正: all the listed materials, within the period the notice set (SAMR 15(4))."""
         self._require_status(CaseStatus.AWAITING_CORRECTION, action="提交补正材料")
         assert self.correction is not None
+        due = self._correction_passed(calendar, local_date(ctx.at))
+        if due is not None:
+            raise CorrectionPeriodPassed(f"补正期限 {due.isoformat()} 已过，视为放弃申请")
         missing = set(self.correction.missing_materials) - set(materials)
         if missing:
             raise ValidationFailed(f"补正材料不全，还缺: {', '.join(sorted(missing))}", "materials")
@@ -508,12 +622,12 @@ class LicenseCase(Aggregate):
         )
 
     def accept(self, ctx: CommandContext, calendar: WorkingCalendar) -> None:
-        """Art. 32: accept. After the 5-day window the law has already deemed the
+        """Law 32: accept. After the 5-day window the law has already deemed the
         application accepted as of receipt, so that date is the acceptance date."""
         self._require_status(CaseStatus.SUBMITTED, action="受理")
-        today = local_date(ctx.at)
-        late = today > acceptance_due(self.clock(), calendar).date
-        accepted_on = effective_receipt_date(self.clock(), calendar) if late else today
+        today, clock = local_date(ctx.at), self.clock()
+        late = surely_passed(lambda c: acceptance_due(clock, c), calendar, today) is not None
+        accepted_on = deemed_acceptance_date(clock) if late else today
         self._record(
             self.ApplicationAccepted,
             ctx,
@@ -523,12 +637,14 @@ class LicenseCase(Aggregate):
         )
 
     def deem_accepted(self, ctx: CommandContext, calendar: WorkingCalendar) -> None:
-        """Art. 32: past the acceptance deadline with no decision ⇒ accepted as of receipt."""
+        """Law 32: past the acceptance deadline with no decision ⇒ accepted as of receipt
+        (never on an estimate that may still be running)."""
         self._require_status(CaseStatus.SUBMITTED, action="视为受理")
-        due = acceptance_due(self.clock(), calendar).date
-        if local_date(ctx.at) <= due:
-            raise InvalidState(f"受理期限 {due.isoformat()} 尚未届满")
-        accepted_on = effective_receipt_date(self.clock(), calendar)
+        clock = self.clock()
+        if surely_passed(lambda c: acceptance_due(clock, c), calendar, local_date(ctx.at)) is None:
+            due = acceptance_due(clock, calendar).date
+            raise InvalidState(f"受理期限 {due.isoformat()} 尚未确定届满")
+        accepted_on = deemed_acceptance_date(clock)
         self._record(self.ApplicationDeemedAccepted, ctx, accepted_on=accepted_on)
 
     def reject(self, ctx: CommandContext, calendar: WorkingCalendar, reason: str) -> None:
@@ -574,10 +690,19 @@ class LicenseCase(Aggregate):
         self._record(self.OpinionRecorded, ctx, opinion=record, next_stage=next_stage)
 
     def suspend_clock(
-        self, ctx: CommandContext, reason: SuspensionReason, expected_working_days: int, note: str
+        self,
+        ctx: CommandContext,
+        calendar: WorkingCalendar,
+        reason: SuspensionReason,
+        expected_working_days: int,
+        note: str,
     ) -> None:
-        """Art. 45: the applicant is told in writing how long the procedure takes."""
+        """Law 45: the applicant is told in writing how long the procedure takes. A period
+        that has already run out is not revived by a suspension."""
         self._require_status(*CLOCK_RUNNING, action="中止计时")
+        self._require_decision_period_running(
+            calendar, local_date(ctx.at), ExpiredClockNotSuspended, "中止计时"
+        )
         if not 0 < expected_working_days <= 250:
             raise ValidationFailed("预计所需工作日必须在 1 到 250 之间", "expectedWorkingDays")
         suspension = Suspension(
@@ -592,20 +717,39 @@ class LicenseCase(Aggregate):
         self._require_status(CaseStatus.SUSPENDED, action="恢复计时")
         self._record(self.ClockResumed, ctx, resumed_on=local_date(ctx.at))
 
+    def _require_decision_period_running(
+        self, calendar: WorkingCalendar, today: dt.date, error: type[Exception], action: str
+    ) -> None:
+        clock = self.clock()
+        due = surely_passed(lambda c: decision_due(clock, c, today), calendar, today)
+        if due is not None:
+            raise error(f"决定期限 {due.date.isoformat()} 已过，不能{action}")
+
     def extend_deadline(self, ctx: CommandContext, calendar: WorkingCalendar, reason: str) -> None:
-        """Art. 42: one extension of 10 working days, before the limit runs out."""
+        """Law 42: one extension — the item's (10 working days unless its own law says
+        otherwise, possibly none) — before the limit runs out."""
         self._require_status(*CLOCK_RUNNING, CaseStatus.SUSPENDED, action="延期")
+        if not self.extension_days:
+            raise NoExtensionForItem(f"{self.item_name}的法定期限依法不得延长")
         if self.extended:
             raise AlreadyExtended("法定期限只能延长一次")
         reason = self._require_reason(reason)
-        today = local_date(ctx.at)
-        due = decision_due(self.clock(), calendar, today)
-        if due is not None and today > due.date:
-            raise ExtensionWindowClosed(f"决定期限 {due.date.isoformat()} 已过，不能再延期")
-        self._record(self.DeadlineExtended, ctx, reason=reason, extra_working_days=10)
+        self._require_decision_period_running(
+            calendar, local_date(ctx.at), ExtensionWindowClosed, "再延期"
+        )
+        self._record(
+            self.DeadlineExtended, ctx, reason=reason, extra_working_days=self.extension_days
+        )
 
-    def decide(self, ctx: CommandContext, grant: bool, reason: str) -> None:
-        """Art. 38: a refusal needs reasons and states the remedies."""
+    def decide(
+        self,
+        ctx: CommandContext,
+        grant: bool,
+        reason: str,
+        denial_service_days: int | None = None,
+    ) -> None:
+        """Law 38: a refusal needs reasons and states the remedies. Law 44's service limit
+        is for grants; a denial gets the authority's own limit, if it set one."""
         self._require_status(*CLOCK_RUNNING, action="作出决定")
         self._require_stage(Stage.APPROVAL, "作出决定")
         today = local_date(ctx.at)
@@ -625,6 +769,7 @@ class LicenseCase(Aggregate):
                 decided_on=today,
                 reason=self._require_reason(reason),
                 remedies=REMEDIES_NOTICE,
+                service_limit_days=denial_service_days,
             )
 
     def issue_certificate(self, ctx: CommandContext) -> None:
@@ -634,8 +779,7 @@ class LicenseCase(Aggregate):
         valid_from = local_date(ctx.at)
         valid_to = None
         if self.certificate_validity_years:
-            end = _add_years(valid_from, self.certificate_validity_years)
-            valid_to = end - dt.timedelta(days=1)
+            valid_to = validity_end(valid_from, self.certificate_validity_years)
         authority, year, abbreviation, seq = self.case_no.split("-")
         self._record(
             self.CertificateIssued,
@@ -651,37 +795,59 @@ class LicenseCase(Aggregate):
         method: ServiceMethod,
         served_at: dt.datetime,
         proof: str | None = None,
+        reason: str | None = None,
     ) -> None:
-        """送达. Electronic service only with consent; public notice is served 30 days later."""
+        """送达 (SAMR 62 → penalty procedure rules 82-83). The authority meets Law 44 on the
+        day it serves — for a public notice, the day of the notice; the applicant is deemed
+        served 30 days later, which starts their remedy periods."""
         self._require_status(CaseStatus.GRANTED, CaseStatus.DENIED, action="送达")
         self._require_stage(Stage.SERVICE, "送达")
         if served_at > ctx.at:
             raise ValidationFailed("送达时间不能晚于当前时间", "servedAt")
         if self.decided_on and local_date(served_at) < self.decided_on:
             raise ValidationFailed("送达时间不能早于决定日期", "servedAt")
-        if method is ServiceMethod.ELECTRONIC and not self.form.get("electronicServiceConsent"):
-            raise ValidationFailed("申请人未同意电子送达", "method")
+        reason = self._check_service_method(method, reason)
         served_on = local_date(served_at)
         if method is ServiceMethod.PUBLIC_NOTICE:
             served_on = public_notice_served_on(served_on)
         record = ServiceRecord(
-            method=method, served_at=served_at, deemed_served_on=served_on, proof=proof
-        )
+            method=method, served_at=served_at, deemed_served_on=served_on, proof=proof,
+            reason=reason,
+        )  # fmt: skip
         self._record(self.DecisionServed, ctx, service=record)
 
+    def _check_service_method(self, method: ServiceMethod, reason: str | None) -> str | None:
+        """Electronic service needs the applicant's consent and a confirmed address on the
+        case; public notice and leaving at the address need the reason recorded."""
+        if method is ServiceMethod.ELECTRONIC and not (
+            self.form.get("electronicServiceConsent")
+            and str(self.form.get("electronicServiceAddress") or "").strip()
+        ):
+            raise ServiceMethodNotAllowed(
+                "电子送达须申请人同意并确认送达地址（electronicServiceConsent、electronicServiceAddress）",
+                "method",
+            )
+        if method in (ServiceMethod.PUBLIC_NOTICE, ServiceMethod.LEFT_AT_ADDRESS):
+            why = "公告送达须说明受送达人下落不明或者其他方式无法送达的理由"
+            if method is ServiceMethod.LEFT_AT_ADDRESS:
+                why = "留置送达须记明拒收事由"
+            if not (reason or "").strip():
+                raise ReasonRequired(why, "reason")
+        return reason.strip() if reason and reason.strip() else None
+
     def withdraw(self, ctx: CommandContext, reason: str) -> None:
-        """撤回: any time before the decision."""
+        """撤回 any time before the decision. After acceptance it is a termination on the
+        applicant's request (SAMR 30(1)): the case is TERMINATED, with a termination notice."""
         self._require_status(*BEFORE_DECISION, action="撤回")
-        self._record(self.ApplicationWithdrawn, ctx, reason=self._require_reason(reason))
+        reason = self._require_reason(reason)
+        if self.status in BEFORE_ACCEPTANCE:
+            self._record(self.ApplicationWithdrawn, ctx, reason=reason)
+        else:
+            self._record(
+                self.CaseTerminated, ctx, reason=reason, ground=TerminationGround.APPLICANT_REQUEST
+            )
 
-    def terminate(self, ctx: CommandContext, reason: str) -> None:
-        """终止: the approver ends a case that cannot go on (e.g. the applicant dissolved)."""
+    def terminate(self, ctx: CommandContext, ground: TerminationGround, reason: str) -> None:
+        """终止 (SAMR 30-32; GYCP 实施办法 32): the approver ends a case that cannot go on."""
         self._require_status(*BEFORE_DECISION, action="终止")
-        self._record(self.CaseTerminated, ctx, reason=self._require_reason(reason))
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+        self._record(self.CaseTerminated, ctx, reason=self._require_reason(reason), ground=ground)

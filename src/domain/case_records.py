@@ -125,6 +125,7 @@ class CorrectionNotice(Immutable):
     missing_materials: tuple[str, ...]
     note: str
     requested_on: dt.date
+    period_days: int | None = None  # SAMR 15(4): the period set (None on notices before it)
 
 
 class Suspension(Immutable):
@@ -142,5 +143,6 @@ class ServiceRecord(Immutable):
 
     method: ServiceMethod
     served_at: dt.datetime
-    deemed_served_on: dt.date
+    deemed_served_on: dt.date  # starts the applicant's remedy periods (public notice: +30 days)
     proof: str | None = None
+    reason: str | None = None  # why public notice or leaving at the address was needed

@@ -33,6 +33,10 @@ class LicenseItem(Immutable):
     level: AuthorityLevel
     legal_time_limit_days: int
     legal_time_limit_source: str
+    legal_time_limit_article: str = "《行政许可法》第四十二条"
+    # Law 42: 10 working days once, "法律、法规另有规定的，依照其规定": None = no extension.
+    extension_days: int | None = 10
+    extension_source: str = "《行政许可法》第四十二条"
     committed_time_limit_days: int | None = None
     committed_time_limit_source: str | None = None
     certificate_validity_years: int | None = None

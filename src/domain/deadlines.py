@@ -1,21 +1,45 @@
-"""Legal time limits (《行政许可法》) as pure functions of a case's facts, the calendar and today.
+"""Legal time limits as pure functions of a case's facts, the calendar and today.
 
-Every period counts working days (Art. 82); the day of the triggering event is not counted.
-Nothing is stored: a case turns YELLOW or RED because ``today`` moved, not because of an event.
+Law = 《中华人民共和国行政许可法》; SAMR = 《市场监督管理行政许可程序暂行规定》 (they bind market
+supervision authorities on top of the Law). Every period counts working days (Law 82): the
+day of the triggering event is not counted, counting starts the next day (SAMR 77). Nothing
+is stored: a case turns YELLOW or RED because ``today`` moved, not because of an event.
+
+Find a rule by its article (docs/legal-rules.md has the whole table):
+
+- Law 32 — ``acceptance_due``, ``deemed_acceptance_date``
+- SAMR 15(4) — ``correction_due``
+- Law 42 — ``decision_due`` (the item's limit and its extension, ``LicenseItem.extension_days``)
+- Law 45 — ``count_working_days`` (suspended days do not count; an expired period is not revived)
+- Law 44 — ``service_due`` (grants only), ``public_notice_served_on``
+- 民法典 202 — ``validity_end``
+- Law 82 on an estimated year — ``surely_passed``
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from xuke.domain.calendar import DueDate, WorkingCalendar
+from xuke.domain.stages import SUSPENSION_REASONS
 
-ACCEPTANCE_PERIOD_DAYS = 5  # Art. 32
-EXTENSION_DAYS = 10  # Art. 42
-SERVICE_PERIOD_DAYS = 10  # Art. 44
-PUBLIC_NOTICE_SERVICE_DAYS = 30  # 民事诉讼法 Art. 95: deemed served 30 days after notice
+ACCEPTANCE_PERIOD_DAYS = 5  # Law 32
+DEFAULT_EXTENSION_DAYS = 10  # Law 42, unless the item's own law says otherwise
+SERVICE_PERIOD_DAYS = 10  # Law 44 (grants)
+DEFAULT_CORRECTION_PERIOD_DAYS = 10  # SAMR 15(4): "a reasonable period", set per authority
+PUBLIC_NOTICE_SERVICE_DAYS = (
+    30  # 市场监督管理行政处罚程序规定 83: deemed served 30 days after notice
+)
+
+ARTICLE_ACCEPTANCE = "《行政许可法》第三十二条"
+ARTICLE_CORRECTION = "《市场监督管理行政许可程序暂行规定》第十五条"
+ARTICLE_DECISION = "《行政许可法》第四十二条"
+ARTICLE_SERVICE = "《行政许可法》第四十四条"
+ARTICLE_COMMITTED = "本机关承诺时限"
+ARTICLE_OWN_SERVICE_LIMIT = "本机关规定的送达时限"
 
 
 class Light(StrEnum):
@@ -26,16 +50,29 @@ class Light(StrEnum):
 
 @dataclass(frozen=True)
 class LightThresholds:
-    """DESIGN §6: YELLOW when ≤ 2 working days remain or ≥ 2/3 of the time is used."""
+    """YELLOW when ≤ 2 working days remain or ≥ 2/3 of the time is used (docs/legal-rules.md)."""
 
     yellow_days_left: int = 2
     yellow_fraction_used: float = 2 / 3
 
 
 @dataclass(frozen=True)
+class AuthorityLimits:
+    """What an authority sets for itself within the law: the correction period its notices
+    give (SAMR 15(4)) and, if it chose one, a service limit for denials (Law 44 has none)."""
+
+    correction_period_days: int = DEFAULT_CORRECTION_PERIOD_DAYS
+    denial_service_days: Mapping[str, int] = field(default_factory=dict)  # by authority code
+
+    def denial_service_days_for(self, authority: str) -> int | None:
+        return self.denial_service_days.get(authority)
+
+
+@dataclass(frozen=True)
 class SuspensionPeriod:
     start: dt.date
     end: dt.date | None  # None while the clock is still stopped
+    reason: str = ""  # a SuspensionReason value; explains the skipped days
 
 
 @dataclass(frozen=True)
@@ -50,9 +87,47 @@ class CaseClock:
     suspensions: tuple[SuspensionPeriod, ...] = ()
     extended: bool = False
     decided_on: dt.date | None = None
-    served_on: dt.date | None = None
+    served_on: dt.date | None = None  # the authority's act of service (a public notice's day)
     closed_on: dt.date | None = None  # ended without a decision (withdrawn, terminated, refused)
     acceptance_decided_on: dt.date | None = None  # accepted or refused, whichever came
+    extension_days: int = DEFAULT_EXTENSION_DAYS  # what the recorded extension added (Law 42)
+    service_days: int | None = (
+        SERVICE_PERIOD_DAYS  # Law 44 for a grant; a denial: own limit or None
+    )
+    correction_requested_on: dt.date | None = None
+    correction_days: int | None = None  # the period the notice set, its extension included
+    ended_on: dt.date | None = None  # the case closed, whichever way: its deadlines freeze here
+    decision_article: str = ARTICLE_DECISION  # the item's source of its decision limit
+    granted: bool = False  # the decision was a grant (Law 44 applies)
+
+
+@dataclass(frozen=True)
+class SkippedDay:
+    date: dt.date
+    reason: str  # 周末, a holiday's name, 中止计时：检验 …
+
+
+@dataclass(frozen=True)
+class SuspensionSpan:
+    start: dt.date
+    end: dt.date | None
+    reason: str
+    working_days: int
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a limit falls due when it does, day by day (``explain``)."""
+
+    limit: str
+    article: str
+    counts_from: dt.date
+    working_days: int
+    extended_by: int
+    suspensions: tuple[SuspensionSpan, ...]
+    skipped: tuple[SkippedDay, ...]
+    due: dt.date
+    provisional_years: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -66,58 +141,138 @@ class Deadlines:
     extended: bool
     provisional: bool
     light: Light
+    correction_due: dt.date | None = None
 
 
-def acceptance_due(clock: CaseClock, calendar: WorkingCalendar) -> DueDate:
-    """Art. 32: accept, refuse or send the one correction notice within 5 working days of
-    receipt. A submission on a non-working day counts as received the next working day; after
-    a correction, the 5 days run again from receipt of the completed materials."""
-    received = clock.correction_received_on or clock.received_on
-    start = calendar.next_working_day_on_or_after(received)
-    # The receipt day is day 0: the 5 days run from the next day on.
-    due = calendar.add_working_days(start.date, ACCEPTANCE_PERIOD_DAYS)
-    return DueDate(due.date, due.provisional or start.provisional)
+# ---------------------------------------------------------------- counting (Law 82, SAMR 77, Law 45)
 
 
-def effective_receipt_date(clock: CaseClock, calendar: WorkingCalendar) -> dt.date:
-    """Art. 32: the date a deemed acceptance takes effect — the (working) day of receipt."""
-    received = clock.correction_received_on or clock.received_on
-    return calendar.next_working_day_on_or_after(received).date
+def as_of(clock: CaseClock, today: dt.date) -> dt.date:
+    """A closed case's deadlines are frozen on its closing day: they never move afterwards."""
+    return min(today, clock.ended_on) if clock.ended_on else today
+
+
+def count_working_days(
+    calendar: WorkingCalendar,
+    start: dt.date,
+    days: int,
+    suspensions: tuple[SuspensionPeriod, ...] = (),
+    today: dt.date | None = None,
+) -> DueDate:
+    """The day ``days`` working days after ``start`` (start not counted), leaving out the
+    working days inside suspensions (Law 45: start day excluded, end included; an open one
+    runs to ``today``). A suspension that begins on or after the due day changes nothing:
+    an expired period is not revived."""
+    due = calendar.add_working_days(start, days)
+    date, provisional = due.date, due.provisional
+    for span in sorted(suspensions, key=lambda s: s.start):
+        if span.start >= date:
+            break
+        extra = calendar.working_days_between(span.start, span.end or today or span.start)
+        if extra:
+            moved = calendar.add_working_days(date, extra)
+            date, provisional = moved.date, provisional or moved.provisional
+    return DueDate(date, provisional)
 
 
 def suspended_working_days(clock: CaseClock, calendar: WorkingCalendar, today: dt.date) -> int:
-    """Art. 45: working days while the clock was stopped (start day excluded, end included)."""
+    """Law 45: working days while the clock was stopped (start day excluded, end included)."""
     return sum(calendar.working_days_between(s.start, s.end or today) for s in clock.suspensions)
 
 
+# ---------------------------------------------------------------- the limits, by article
+
+
+def acceptance_start(clock: CaseClock) -> dt.date:
+    """Law 32, SAMR 14: the day the (completed) materials actually arrived, a Saturday too."""
+    return clock.correction_received_on or clock.received_on
+
+
+def acceptance_due(clock: CaseClock, calendar: WorkingCalendar) -> DueDate:
+    """Law 32: accept, refuse or send the one correction notice within 5 working days of
+    receipt; counting starts the day after receipt whatever day that was (SAMR 77). After a
+    correction the 5 days run again from receipt of the completed materials (SAMR 15(5))."""
+    return calendar.add_working_days(acceptance_start(clock), ACCEPTANCE_PERIOD_DAYS)
+
+
+def deemed_acceptance_date(clock: CaseClock) -> dt.date:
+    """Law 32: "自收到申请材料之日起即为受理" — the receipt date itself, a Saturday included."""
+    return acceptance_start(clock)
+
+
+def correction_due(clock: CaseClock, calendar: WorkingCalendar) -> DueDate | None:
+    """SAMR 15(4): the reasonable period the one-time correction notice sets; let it pass
+    without good reason and the application is deemed abandoned."""
+    if clock.correction_requested_on is None or clock.correction_days is None:
+        return None
+    return calendar.add_working_days(clock.correction_requested_on, clock.correction_days)
+
+
+def decision_days(clock: CaseClock) -> int:
+    """Law 42: the item's limit, plus the recorded extension (the item's, once)."""
+    return clock.legal_days + (clock.extension_days if clock.extended else 0)
+
+
 def decision_due(clock: CaseClock, calendar: WorkingCalendar, today: dt.date) -> DueDate | None:
-    """Art. 42: the item's legal limit from acceptance, plus suspended days (Art. 45) and the
-    single 10-day extension."""
+    """Law 42 and 45: the item's limit from acceptance, its extension, suspensions left out."""
     if clock.accepted_on is None:
         return None
-    days = clock.legal_days + suspended_working_days(clock, calendar, today)
-    days += EXTENSION_DAYS if clock.extended else 0
-    return calendar.add_working_days(clock.accepted_on, days)
+    return count_working_days(
+        calendar, clock.accepted_on, decision_days(clock), clock.suspensions, as_of(clock, today)
+    )
 
 
 def committed_due(clock: CaseClock, calendar: WorkingCalendar, today: dt.date) -> DueDate | None:
     """承诺时限: the authority's own shorter promise, also net of suspensions."""
     if clock.accepted_on is None or clock.committed_days is None:
         return None
-    days = clock.committed_days + suspended_working_days(clock, calendar, today)
-    return calendar.add_working_days(clock.accepted_on, days)
+    return count_working_days(
+        calendar, clock.accepted_on, clock.committed_days, clock.suspensions, as_of(clock, today)
+    )
 
 
 def service_due(clock: CaseClock, calendar: WorkingCalendar) -> DueDate | None:
-    """Art. 44: certificate issued and served within 10 working days of the decision."""
-    if clock.decided_on is None:
+    """Law 44: a grant's certificate issued and served within 10 working days of the
+    decision. A denial has no statutory limit: only one the authority set itself."""
+    if clock.decided_on is None or clock.service_days is None:
         return None
-    return calendar.add_working_days(clock.decided_on, SERVICE_PERIOD_DAYS)
+    return calendar.add_working_days(clock.decided_on, clock.service_days)
 
 
 def public_notice_served_on(noticed_on: dt.date) -> dt.date:
-    """民事诉讼法 Art. 95: service by public notice is deemed done 30 days after the notice."""
+    """Service by public notice is deemed done 30 days after the notice (SAMR 62 → penalty
+    procedure rules 83). It starts the applicant's remedy periods; the authority met Law 44
+    on the day it published the notice."""
     return noticed_on + dt.timedelta(days=PUBLIC_NOTICE_SERVICE_DAYS)
+
+
+def validity_end(valid_from: dt.date, years: int) -> dt.date:
+    """N years from day D end the day before D's N-th anniversary; from 29 February into a
+    year without one, on 28 February (民法典 202: no corresponding day ⇒ the month's end)."""
+    try:
+        return valid_from.replace(year=valid_from.year + years) - dt.timedelta(days=1)
+    except ValueError:  # 29 February, no such day in the last year
+        return dt.date(valid_from.year + years, 2, 28)
+
+
+def surely_passed(
+    due_of: Callable[[WorkingCalendar], DueDate | None],
+    calendar: WorkingCalendar,
+    today: dt.date,
+) -> DueDate | None:
+    """The due date if ``today`` is past it for certain, else None. On an estimated year
+    nothing irreversible is decided unless even the latest plausible reading has passed."""
+    due = due_of(calendar)
+    if due is None or today <= due.date:
+        return None
+    if due.provisional:
+        latest = due_of(calendar.latest_plausible)
+        if latest is not None and today <= latest.date:
+            return None
+    return due
+
+
+# ---------------------------------------------------------------- lights
 
 
 @dataclass(frozen=True)
@@ -153,23 +308,44 @@ def light_of(
     return Light.GREEN
 
 
+def running_deadline(
+    clock: CaseClock,
+    calendar: WorkingCalendar,
+    today: dt.date,
+) -> RunningDeadline:
+    """The deadline now running: service after a grant (Law 44), the decision after
+    acceptance, acceptance before that. A case ended without a decision is judged at the
+    step it stopped; a denial with no service limit, by its decision."""
+    srv = service_due(clock, calendar)
+    if srv is not None:
+        return RunningDeadline(clock.service_days or 0, srv.date, clock.served_on)
+    dec = decision_due(clock, calendar, today)
+    if dec is not None:
+        return RunningDeadline(decision_days(clock), dec.date, clock.decided_on or clock.closed_on)
+    done = clock.acceptance_decided_on or clock.closed_on
+    return RunningDeadline(ACCEPTANCE_PERIOD_DAYS, acceptance_due(clock, calendar).date, done)
+
+
 def compute_deadlines(
     clock: CaseClock,
     calendar: WorkingCalendar,
     today: dt.date,
     thresholds: LightThresholds = LightThresholds(),
 ) -> Deadlines:
-    """Every field of the contract's ``Deadlines`` type, evaluated on ``today``."""
+    """Every field of the contract's ``Deadlines`` type, evaluated on ``today`` (a closed
+    case's on its closing day)."""
+    day = as_of(clock, today)
     acc = acceptance_due(clock, calendar)
-    dec = decision_due(clock, calendar, today)
-    com = committed_due(clock, calendar, today)
+    dec = decision_due(clock, calendar, day)
+    com = committed_due(clock, calendar, day)
     srv = service_due(clock, calendar)
-    end = clock.decided_on or clock.closed_on or today
+    cor = correction_due(clock, calendar)
+    end = clock.decided_on or clock.closed_on or day
     suspended = suspended_working_days(clock, calendar, end)
     used = 0
     if clock.accepted_on is not None:
         used = max(calendar.working_days_between(clock.accepted_on, end) - suspended, 0)
-    provisional = any(d is not None and d.provisional for d in (acc, dec, com, srv))
+    provisional = any(d is not None and d.provisional for d in (acc, dec, com, srv, cor))
     return Deadlines(
         acceptance_due=acc.date,
         decision_due=dec.date if dec else None,
@@ -179,24 +355,88 @@ def compute_deadlines(
         working_days_suspended=suspended,
         extended=clock.extended,
         provisional=provisional,
-        light=light_of(running_deadline(clock, calendar, today), today, calendar, thresholds),
+        light=light_of(running_deadline(clock, calendar, day), day, calendar, thresholds),
+        correction_due=cor.date if cor else None,
     )
 
 
-def running_deadline(
-    clock: CaseClock,
+# ---------------------------------------------------------------- explanations
+
+
+def explain(
     calendar: WorkingCalendar,
-    today: dt.date,
-) -> RunningDeadline:
-    """The deadline now running: service after a decision, the decision after acceptance,
-    acceptance before that. A case ended without a decision is judged at the step it stopped."""
-    if clock.decided_on is not None:
-        srv = service_due(clock, calendar)
-        assert srv is not None
-        return RunningDeadline(SERVICE_PERIOD_DAYS, srv.date, clock.served_on)
-    dec = decision_due(clock, calendar, today)
-    if dec is not None:
-        total = clock.legal_days + (EXTENSION_DAYS if clock.extended else 0)
-        return RunningDeadline(total, dec.date, clock.closed_on)
-    done = clock.acceptance_decided_on or clock.closed_on
-    return RunningDeadline(ACCEPTANCE_PERIOD_DAYS, acceptance_due(clock, calendar).date, done)
+    limit: str,
+    article: str,
+    start: dt.date,
+    days: int,
+    *,
+    extended_by: int = 0,
+    suspensions: tuple[SuspensionPeriod, ...] = (),
+    today: dt.date | None = None,
+) -> Explanation:
+    """One limit, explained by the very count that computes its due date: every day from
+    the day after ``start`` to the due day is either counted or skipped, with its reason."""
+    due = count_working_days(calendar, start, days, suspensions, today)
+    spans = tuple(
+        SuspensionSpan(
+            s.start,
+            s.end,
+            s.reason,
+            calendar.working_days_between(s.start, s.end or today or s.start),
+        )
+        for s in suspensions
+    )
+    skipped, day = [], start + dt.timedelta(days=1)
+    while day <= due.date:
+        reason = calendar.day_off_reason(day) or _suspended_because(day, suspensions, today)
+        if reason:
+            skipped.append(SkippedDay(day, reason))
+        day += dt.timedelta(days=1)
+    years = range(start.year, due.date.year + 1)
+    return Explanation(
+        limit=limit, article=article, counts_from=start + dt.timedelta(days=1), working_days=days,
+        extended_by=extended_by, suspensions=spans, skipped=tuple(skipped), due=due.date,
+        provisional_years=tuple(y for y in years if not calendar.is_scheduled(y)),
+    )  # fmt: skip
+
+
+def _suspended_because(
+    day: dt.date, suspensions: tuple[SuspensionPeriod, ...], today: dt.date | None
+) -> str | None:
+    for s in suspensions:
+        end = s.end or today or s.start
+        if s.start < day <= end:
+            return f"中止计时：{SUSPENSION_REASONS.get(s.reason, s.reason)}"
+    return None
+
+
+def explain_deadlines(
+    clock: CaseClock, calendar: WorkingCalendar, today: dt.date
+) -> list[Explanation]:
+    """Every limit that applies to the case, in the order they run."""
+    day = as_of(clock, today)
+    out = [
+        explain(calendar, "ACCEPTANCE", ARTICLE_ACCEPTANCE, acceptance_start(clock),
+                ACCEPTANCE_PERIOD_DAYS),
+    ]  # fmt: skip
+    if clock.correction_requested_on is not None and clock.correction_days is not None:
+        out.append(
+            explain(calendar, "CORRECTION", ARTICLE_CORRECTION, clock.correction_requested_on,
+                    clock.correction_days)
+        )  # fmt: skip
+    if clock.accepted_on is not None:
+        extended_by = clock.extension_days if clock.extended else 0
+        out.append(
+            explain(calendar, "DECISION", clock.decision_article, clock.accepted_on,
+                    decision_days(clock), extended_by=extended_by, suspensions=clock.suspensions,
+                    today=day)
+        )  # fmt: skip
+        if clock.committed_days is not None:
+            out.append(
+                explain(calendar, "COMMITTED", ARTICLE_COMMITTED, clock.accepted_on,
+                        clock.committed_days, suspensions=clock.suspensions, today=day)
+            )  # fmt: skip
+    if clock.decided_on is not None and clock.service_days is not None:
+        article = ARTICLE_SERVICE if clock.granted else ARTICLE_OWN_SERVICE_LIMIT
+        out.append(explain(calendar, "SERVICE", article, clock.decided_on, clock.service_days))
+    return out

@@ -76,5 +76,22 @@ class ExtensionWindowClosed(DeadlinePassed):
     """Art. 42: the extension must be approved before the decision deadline passes."""
 
 
+class CorrectionPeriodPassed(DeadlinePassed):
+    """SAMR 15(4): the correction period has run out: the application is deemed abandoned."""
+
+
+class ExpiredClockNotSuspended(DeadlinePassed):
+    """Law 45: a period that has run out cannot be suspended (an expired period is not revived)."""
+
+
+class NoExtensionForItem(InvalidState):
+    """Law 42: "法律、法规另有规定的，依照其规定" — the item's own law allows no extension."""
+
+
+class ServiceMethodNotAllowed(ValidationFailed):
+    """SAMR 62 → penalty procedure rules 82-83: electronic service needs consent and a confirmed
+    address; public notice only when other methods failed."""
+
+
 class ReasonRequired(ValidationFailed):
     """Arts. 32, 38, 42: refusals and extensions state their reasons."""

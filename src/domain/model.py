@@ -123,8 +123,9 @@ class Aggregate(BaseAggregate[UUID]):
         if model is None:
             hints = typing.get_type_hints(cls)
             own = inspect.get_annotations(cls)
+            # A default on the class lets snapshots taken before a field existed restore.
             fields: dict[str, Any] = {
-                name: (hints[name], ...)
+                name: (hints[name], cls.__dict__.get(name, ...))
                 for name in own
                 if typing.get_origin(hints[name]) is not ClassVar
             }

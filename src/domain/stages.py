@@ -19,6 +19,7 @@ class CaseStatus(StrEnum):
     CLOSED = "CLOSED"  # 办结
     WITHDRAWN = "WITHDRAWN"  # 撤回
     TERMINATED = "TERMINATED"  # 终止
+    ABANDONED = "ABANDONED"  # 视为放弃 (SAMR 15(4)): the correction period passed
 
 
 class Stage(StrEnum):
@@ -43,8 +44,15 @@ STAGE_ROLE: dict[Stage, Role] = {
 REVIEW_STAGES = (Stage.HANDLING, Stage.REVIEW, Stage.APPROVAL)
 
 TERMINAL = frozenset(
-    {CaseStatus.NOT_ACCEPTED, CaseStatus.CLOSED, CaseStatus.WITHDRAWN, CaseStatus.TERMINATED}
+    {
+        CaseStatus.NOT_ACCEPTED,
+        CaseStatus.CLOSED,
+        CaseStatus.WITHDRAWN,
+        CaseStatus.TERMINATED,
+        CaseStatus.ABANDONED,
+    }
 )
+BEFORE_ACCEPTANCE = frozenset({CaseStatus.SUBMITTED, CaseStatus.AWAITING_CORRECTION})
 BEFORE_DECISION = frozenset(
     {
         CaseStatus.SUBMITTED,
@@ -83,7 +91,33 @@ SUSPENSION_REASONS = {
 
 
 class ServiceMethod(StrEnum):
+    """SAMR 62 → 市场监督管理行政处罚程序规定 82-83."""
+
     DIRECT = "DIRECT"  # 直接送达
-    MAIL = "MAIL"  # 邮寄送达
-    ELECTRONIC = "ELECTRONIC"  # 电子送达 (only with the applicant's consent)
-    PUBLIC_NOTICE = "PUBLIC_NOTICE"  # 公告送达 (deemed served 30 days after notice)
+    MAIL = "MAIL"  # 邮寄送达 (served on the return slip's date)
+    ELECTRONIC = "ELECTRONIC"  # 电子送达: consent and a confirmed address on the case
+    PUBLIC_NOTICE = "PUBLIC_NOTICE"  # 公告送达: only when other methods failed (reason kept)
+    LEFT_AT_ADDRESS = "LEFT_AT_ADDRESS"  # 留置送达: delivery refused, left at the address
+    ENTRUSTED = "ENTRUSTED"  # 委托 / 转交送达 through another authority or unit
+
+
+class TerminationGround(StrEnum):
+    """终止 (SAMR 30; GYCP 实施办法 32)."""
+
+    APPLICANT_REQUEST = "APPLICANT_REQUEST"  # 申请人撤回申请
+    PERSON_DECEASED_OR_INCAPABLE = "PERSON_DECEASED_OR_INCAPABLE"
+    ORGANISATION_TERMINATED = "ORGANISATION_TERMINATED"
+    LAW_CHANGED_NO_LICENCE_NEEDED = "LAW_CHANGED_NO_LICENCE_NEEDED"
+    FEES_UNPAID = "FEES_UNPAID"
+    FORCE_MAJEURE = "FORCE_MAJEURE"
+    REFUSED_VERIFICATION = "REFUSED_VERIFICATION"  # GYCP: no cooperation with verification
+    PRODUCT_BANNED = "PRODUCT_BANNED"  # GYCP: banned or no longer under licence
+    OTHER_BY_LAW = "OTHER_BY_LAW"
+
+
+TERMINATION_GROUNDS = {
+    "APPLICANT_REQUEST": "申请人撤回申请", "PERSON_DECEASED_OR_INCAPABLE": "申请人死亡或者丧失行为能力",
+    "ORGANISATION_TERMINATED": "申请人依法终止", "LAW_CHANGED_NO_LICENCE_NEEDED": "依法不再需要取得行政许可",
+    "FEES_UNPAID": "未按规定缴纳费用", "FORCE_MAJEURE": "不可抗力", "REFUSED_VERIFICATION": "企业拒绝接受实地核查或者抽样",
+    "PRODUCT_BANNED": "产品被列入淘汰或者不再实行生产许可", "OTHER_BY_LAW": "法律、法规规定的其他情形",
+}  # fmt: skip

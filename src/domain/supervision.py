@@ -26,6 +26,7 @@ class CardCause(StrEnum):
     STAGE_HELD_TOO_LONG = "STAGE_HELD_TOO_LONG"  # 环节滞留超时
     LATE_CORRECTION_NOTICE = "LATE_CORRECTION_NOTICE"  # 补正告知迟延
     LEGAL_LIMIT_PASSED = "LEGAL_LIMIT_PASSED"  # 超法定时限
+    LATE_ENTRY = "LATE_ENTRY"  # 补录迟延: a hall entry backdated past its acceptance window
 
     @property
     def colour(self) -> CardColour:

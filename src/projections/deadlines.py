@@ -18,6 +18,7 @@ from xuke.domain.deadlines import (
     running_deadline,
     yellow_from,
 )
+from xuke.domain.model import local_date
 from xuke.domain.stages import TERMINAL
 from xuke.projections.base import CaseProjection, KeptSums, Upserts, iso, open_counts
 from xuke.projections.store import Transaction
@@ -29,6 +30,7 @@ COLUMNS = (
     "acceptance_due", "decision_due", "committed_due", "service_due", "working_days_used",
     "working_days_suspended", "extended", "provisional", "due_on", "yellow_from", "done_on",
     "received_on", "accepted_on", "decided_on", "closed_on", "horizon", "computed_on", "clock", "correction_requested_on",
+    "correction_due", "filed_on",
 )  # fmt: skip
 
 
@@ -49,7 +51,16 @@ def deadline_columns(
     reached = [
         today,
         running.due,
-        *(d for d in (deadlines.decision_due, deadlines.committed_due, deadlines.service_due) if d),
+        *(
+            d
+            for d in (
+                deadlines.decision_due,
+                deadlines.committed_due,
+                deadlines.service_due,
+                deadlines.correction_due,
+            )
+            if d
+        ),
     ]
     return {
         "horizon": iso(max(reached)),  # the last day any of these computations looked at
@@ -58,6 +69,7 @@ def deadline_columns(
         "decision_due": iso(deadlines.decision_due),
         "committed_due": iso(deadlines.committed_due),
         "service_due": iso(deadlines.service_due),
+        "correction_due": iso(deadlines.correction_due),
         "working_days_used": deadlines.working_days_used,
         "working_days_suspended": deadlines.working_days_suspended,
         "extended": int(deadlines.extended),
@@ -113,6 +125,7 @@ class DeadlinesProjection(CaseProjection):
                 "accepted_on": iso(clock.accepted_on),
                 "decided_on": iso(clock.decided_on),
                 "closed_on": iso(case.closed_on),
+                "filed_on": iso(local_date(case.created_on)),
                 "correction_requested_on": iso(case.correction.requested_on)
                 if case.correction
                 else None,

@@ -14,7 +14,7 @@ from xuke.domain.case import LicenseCase as C
 from xuke.domain.case_numbers import case_id_for
 from xuke.domain.deadlines import decision_due
 from xuke.domain.model import local_date
-from xuke.domain.stages import SUSPENSION_REASONS
+from xuke.domain.stages import SUSPENSION_REASONS, TERMINATION_GROUNDS
 from xuke.projections.base import Before, CaseProjection, Upserts, iso
 from xuke.projections.deadlines import clock_from_json, clock_json
 from xuke.projections.store import Transaction
@@ -30,6 +30,8 @@ STEP_NOTES: dict[type[Any], Callable[[Any], str | None]] = {
     C.ApplicationFiled: lambda e: "申请已接收",
     C.CorrectionRequested: lambda e: "请补正材料: " + "、".join(e.notice.missing_materials),
     C.CorrectionSubmitted: lambda e: "补正材料已接收",
+    C.CorrectionPeriodExtended: lambda e: f"补正期限延长 {e.extra_working_days} 个工作日",
+    C.ApplicationAbandoned: lambda e: "补正期限届满未补正，视为放弃申请",
     C.ApplicationAccepted: lambda e: "已受理",
     C.ApplicationDeemedAccepted: lambda e: "依法视为受理",
     C.ApplicationNotAccepted: lambda e: "不予受理",
@@ -42,7 +44,7 @@ STEP_NOTES: dict[type[Any], Callable[[Any], str | None]] = {
     C.CertificateIssued: lambda e: "证书已制作",
     C.DecisionServed: lambda e: "决定已送达",
     C.ApplicationWithdrawn: lambda e: "申请人撤回申请",
-    C.CaseTerminated: lambda e: "终止办理",
+    C.CaseTerminated: lambda e: f"终止办理（{TERMINATION_GROUNDS[e.ground]}）",
 }
 
 

@@ -17,6 +17,7 @@ import orjson
 from xuke.domain.calendar import WorkingCalendar
 from xuke.domain.case_numbers import is_case_no
 from xuke.domain.deadlines import Light, LightThresholds, RunningDeadline, light_of
+from xuke.projections.deadlines import clock_from_json
 from xuke.projections.store import Row, ViewStore
 
 T = TypeVar("T")
@@ -178,7 +179,8 @@ def public_status(store: ViewStore, case_no: str, query_code_hash: str) -> Row |
         return None
     row = dict(row)
     row["steps"] = orjson.loads(row["steps"])
-    for internal in ("query_code_hash", "clock", "computed_on"):
+    row["clock"] = clock_from_json(row["clock"])  # explains the deadlines; never shown as is
+    for internal in ("query_code_hash", "computed_on"):
         row.pop(internal, None)
     return row
 

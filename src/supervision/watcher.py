@@ -1,5 +1,6 @@
-"""The deadline watcher (监察): deemed acceptance when the acceptance window passes (Art. 32),
-yellow and red cards, and the escalation of unanswered 督办 orders. Idempotent: every card has
+"""The deadline watcher (监察): deemed acceptance when the acceptance window passes (Law 32),
+deemed abandonment when a correction period passes (SAMR 15(4)), yellow and red cards, and
+the escalation of unanswered 督办 orders. Idempotent: every card has
 an id derived from its case and cause, so running it often, or in several processes, issues
 each card once."""
 
@@ -28,6 +29,7 @@ DEFAULT_STAGE_LIMITS = {  # working days a stage may hold a task before a YELLOW
 @dataclass
 class WatchReport:
     deemed_accepted: list[str] = field(default_factory=list)
+    abandoned: list[str] = field(default_factory=list)
     cards: list[str] = field(default_factory=list)
     escalated: list[str] = field(default_factory=list)
 
@@ -54,7 +56,9 @@ class DeadlineWatcher:
         self._committed_limits(today, report)
         self._late_correction_notices(report)
         self._held_stages(today, report)
+        self._late_entries(report)
         self._deem_accepted(today, report)
+        self._abandon(today, report)
         self._escalate_orders(today, report)
         return report
 
@@ -66,12 +70,22 @@ class DeadlineWatcher:
             if self.app.deem_accepted_if_due(row["case_no"]) is not None:
                 report.deemed_accepted.append(row["case_no"])
 
+    def _abandon(self, today: dt.date, report: WatchReport) -> None:
+        for row in self.views.fetchall(
+            "SELECT case_no FROM case_deadlines WHERE status = 'AWAITING_CORRECTION' AND correction_due < %s",
+            [today.isoformat()],
+        ):
+            if self.app.abandon_if_due(row["case_no"]) is not None:
+                report.abandoned.append(row["case_no"])
+
     def _legal_limits(self, today: dt.date, report: WatchReport) -> None:
-        """RED: the decision (Art. 42) or the service (Art. 44) is late."""
+        """RED: the decision (Law 42) or a grant's service (Law 44) is late. A suspended case
+        whose period had already run out when it was last computed stays overdue (Law 45
+        revives no expired period); one that had not, has its due date moving with it."""
         day = today.isoformat()
         for row in self.views.fetchall(
             "SELECT case_no, decision_due FROM case_deadlines WHERE is_open = 1 AND decided_on IS NULL "
-            "AND decision_due < %s AND status <> 'SUSPENDED'",
+            f"AND decision_due < %s AND {_NOT_MERELY_SUSPENDED.format(due='decision_due')}",
             [day],
         ):
             self._card(row, CardCause.LEGAL_LIMIT_PASSED, row["decision_due"], "DECISION", report)
@@ -86,7 +100,7 @@ class DeadlineWatcher:
         """YELLOW: the authority's own promise (承诺时限) is broken."""
         for row in self.views.fetchall(
             "SELECT case_no, committed_due FROM case_deadlines WHERE is_open = 1 AND decided_on IS NULL "
-            "AND committed_due < %s AND status <> 'SUSPENDED'",
+            f"AND committed_due < %s AND {_NOT_MERELY_SUSPENDED.format(due='committed_due')}",
             [today.isoformat()],
         ):
             self._card(row, CardCause.COMMITTED_LIMIT_PASSED, row["committed_due"], "", report)
@@ -99,15 +113,22 @@ class DeadlineWatcher:
             "SELECT case_no, received_on, correction_requested_on FROM case_deadlines "
             "WHERE correction_requested_on IS NOT NULL AND correction_requested_on > received_on"
         ):
-            received = calendar.next_working_day_on_or_after(
-                dt.date.fromisoformat(row["received_on"])
-            ).date
+            received = dt.date.fromisoformat(row["received_on"])  # counted from the next day
             requested = dt.date.fromisoformat(row["correction_requested_on"])
             if calendar.working_days_between(received, requested) > self.correction_notice_days:
                 due = calendar.add_working_days(
                     received, self.correction_notice_days
                 ).date.isoformat()
                 self._card(row, CardCause.LATE_CORRECTION_NOTICE, due, "", report)
+
+    def _late_entries(self, report: WatchReport) -> None:
+        """YELLOW: a hall entry backdated past its own acceptance window — paper received
+        earlier and entered too late for the 5 days of Law 32 (it is deemed accepted)."""
+        for row in self.views.fetchall(
+            "SELECT case_no, acceptance_due FROM case_deadlines "
+            "WHERE filed_on IS NOT NULL AND filed_on > acceptance_due AND received_on < filed_on"
+        ):
+            self._card(row, CardCause.LATE_ENTRY, row["acceptance_due"], "", report)
 
     def _held_stages(self, today: dt.date, report: WatchReport) -> None:
         """YELLOW: a task held longer than its stage's limit (working days)."""
@@ -146,16 +167,21 @@ class DeadlineWatcher:
             report.cards.append(f"{cause.colour.value}:{row['case_no']}:{cause.value}")
 
 
+# A SUSPENDED case is overdue only if it already was when its deadlines were last computed.
+_NOT_MERELY_SUSPENDED = "(status <> 'SUSPENDED' OR {due} < computed_on)"
+
+
 def watch_forever(watcher: DeadlineWatcher, stop: threading.Event, interval: float) -> None:
     """``xuke supervision watch`` and the in-process watcher of ``xuke serve``."""
     while not stop.is_set():
         try:
             report = watcher.run_once()
-            if report.deemed_accepted or report.cards or report.escalated:
+            if report.deemed_accepted or report.abandoned or report.cards or report.escalated:
                 log.info(
                     "watch",
                     extra={
                         "deemed": report.deemed_accepted,
+                        "abandoned": report.abandoned,
                         "cards": report.cards,
                         "escalated": report.escalated,
                     },

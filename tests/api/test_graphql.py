@@ -107,9 +107,11 @@ def test_a_full_lifecycle_driven_by_the_roles_tokens(api: Api, clock: SettableCl
     mutate(
         api, t["reviewer"], "recordOpinion", f'caseNo: "{case_no}", opinion: AGREE, comment: "同意"'
     )
-    assert mutate(api, t["approver"], "extendDeadline", f'caseNo: "{case_no}", reason: "情况复杂"')[
-        "case"
-    ]["deadlines"]["extended"]
+    # Law 42 as the item's rule: the GYCP regulation's 60 days have no extension.
+    no_extension = mutate(
+        api, t["approver"], "extendDeadline", f'caseNo: "{case_no}", reason: "情况复杂"'
+    )
+    assert no_extension["errors"][0]["code"] == "INVALID_STATE" and no_extension["case"] is None
     mutate(
         api,
         t["approver"],
@@ -182,8 +184,11 @@ def test_each_business_failure_is_a_typed_error_in_the_payload(
     )
     assert late["errors"][0]["code"] == "DEADLINE_PASSED"
     mutate(api, t["clerk"], "acceptApplication", f'caseNo: "{case_no}"')
-    mutate(api, t["approver"], "extendDeadline", f'caseNo: "{case_no}", reason: "复杂"')
-    again = mutate(api, t["approver"], "extendDeadline", f'caseNo: "{case_no}", reason: "再延"')
+    tzsb = file(api, t, itemCode="TZSB-SCXK", materials=["SQB", "YYZZ", "ZLBZ", "JSRY"])
+    tzsb_no = tzsb["case"]["caseNo"]
+    mutate(api, t["clerk"], "acceptApplication", f'caseNo: "{tzsb_no}"')
+    mutate(api, t["approver"], "extendDeadline", f'caseNo: "{tzsb_no}", reason: "复杂"')
+    again = mutate(api, t["approver"], "extendDeadline", f'caseNo: "{tzsb_no}", reason: "再延"')
     assert again["errors"][0]["code"] == "ALREADY_EXTENDED"
     wrong_stage = mutate(
         api, t["approver"], "decide", f'caseNo: "{case_no}", grant: false, reason: "不符合"'

@@ -96,7 +96,11 @@ def test_every_mutation_answers_with_its_codes(api: Api, clock: SettableClock) -
         call("reviewer", "recordOpinion", f'caseNo: "{complete}", opinion: AGREE, comment: "同意"')
         == "OK"
     )
-    assert call("approver", "extendDeadline", f'caseNo: "{complete}", reason: ""') == "VALIDATION"
+    # GYCP's regulation allows no extension (Law 42: 法律、法规另有规定的，依照其规定).
+    assert (
+        call("approver", "extendDeadline", f'caseNo: "{complete}", reason: "复杂"')
+        == "INVALID_STATE"
+    )
     assert call("approver", "issueCertificate", f'caseNo: "{complete}"') == "INVALID_STATE"
     assert (
         call("approver", "decide", f'caseNo: "{complete}", grant: false, reason: ""')
@@ -142,7 +146,14 @@ def test_every_mutation_answers_with_its_codes(api: Api, clock: SettableClock) -
     )
     last = file(api, t)["case"]["caseNo"]
     clock.set(at(2026, 9, 29))
-    assert call("approver", "terminateCase", f'caseNo: "{last}", reason: "申请人已注销"') == "OK"
+    assert (
+        call(
+            "approver",
+            "terminateCase",
+            f'caseNo: "{last}", ground: ORGANISATION_TERMINATED, reason: "申请人已注销"',
+        )
+        == "OK"
+    )
 
 
 def test_a_nul_character_in_any_argument_is_bad_input(api: Api) -> None:

@@ -21,7 +21,7 @@ from xuke.application.licensing import LicensingApplication
 from xuke.application.principal import Principal
 from xuke.domain.calendar import YearSchedule
 from xuke.domain.roles import Role
-from xuke.domain.stages import Opinion
+from xuke.domain.stages import Opinion, TerminationGround
 
 OWNER = applicant()
 STRANGER = applicant(OTHER_ENTERPRISE_CODE, user="applicant-2")
@@ -156,7 +156,9 @@ def test_each_stage_is_worked_by_its_own_role(app: LicensingApplication) -> None
         lambda: app.suspend_clock(staff(Role.APPROVER), case_no, "TESTING", 5, "越权"),  # type: ignore[arg-type]
         lambda: app.extend_deadline(staff(Role.HANDLER), case_no, "越权"),
         lambda: app.decide(staff(Role.HANDLER), case_no, True, "越权"),
-        lambda: app.terminate_case(staff(Role.CLERK), case_no, "越权"),
+        lambda: app.terminate_case(
+            staff(Role.CLERK), case_no, TerminationGround.FEES_UNPAID, "越权"
+        ),
     ]
     for attempt in attempts:
         with pytest.raises(Forbidden):

@@ -60,13 +60,14 @@ def test_the_demo_walks_a_case_to_service_on_the_embedded_default(tmp_path: Path
         "补正告知",
         "受理",
         "中止计时",
-        "延期",
         "准予许可",
         "制证",
         "送达",
         "CLOSED",
         "决定期限",
-        "2027-02-01",
+        # GYCP: 60 working days from 29 Sep 2026 and 14 suspended (13-30 Oct), no
+        # extension in its regulation: 74 working days on ⇒ Mon 18 Jan 2027.
+        "2027-01-18",
     ):
         assert text in result.output, text
     assert (tmp_path / "xuke.sqlite").exists()

@@ -6,7 +6,16 @@ import datetime as dt
 
 import pytest
 
-from tests.support import GYCP_ALL, applicant, at, enterprise, file_gycp, person, staff
+from tests.support import (
+    GYCP_ALL,
+    applicant,
+    at,
+    enterprise,
+    file_gycp,
+    file_tzsb,
+    person,
+    staff,
+)
 from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
 from xuke.bootstrap import build_application, migrate
@@ -15,6 +24,7 @@ from xuke.domain.errors import (
     CorrectionWindowClosed,
     ErrorCode,
     IdempotencyKeyReused,
+    NoExtensionForItem,
     NotFound,
     ValidationFailed,
 )
@@ -58,12 +68,13 @@ def test_a_case_walks_from_filing_to_service(
     app.record_opinion(HANDLER, case_no, Opinion.AGREE, "核查合格", {"核查组": "3人"})
     clock.set(at(2026, 10, 16))
     app.record_opinion(REVIEWER, case_no, Opinion.AGREE, "同意")
-    app.extend_deadline(APPROVER, case_no, "需专家论证")
+    with pytest.raises(NoExtensionForItem):  # the regulation's 60 days have no extension
+        app.extend_deadline(APPROVER, case_no, "需专家论证")
     case = app.record_opinion(APPROVER, case_no, Opinion.AGREE, "同意发证").case
     deadlines = app.deadlines(case)
-    assert deadlines.working_days_suspended == 5 and deadlines.extended
-    # 30 Dec + 5 suspended + 10 extended; New Year's Day 2027 is off (estimated, provisional).
-    assert deadlines.decision_due == dt.date(2027, 1, 21)
+    assert deadlines.working_days_suspended == 5 and not deadlines.extended
+    # 30 Dec + 5 suspended: 31 Dec, (1 Jan off, estimated) 4, 5, 6, 7 Jan 2027, provisional.
+    assert deadlines.decision_due == dt.date(2027, 1, 7)
     assert deadlines.provisional
     app.decide(APPROVER, case_no, True, "符合条件")
     clock.set(at(2026, 10, 19))
@@ -76,7 +87,7 @@ def test_a_case_walks_from_filing_to_service(
     assert names == [
         "ApplicationFiled", "CorrectionRequested", "CorrectionSubmitted", "ApplicationAccepted",
         "TaskClaimed", "ClockSuspended", "ClockResumed", "OpinionRecorded", "OpinionRecorded",
-        "DeadlineExtended", "OpinionRecorded", "LicenseGranted", "CertificateIssued", "DecisionServed",
+        "OpinionRecorded", "LicenseGranted", "CertificateIssued", "DecisionServed",
     ]  # fmt: skip
     # Every event says who acted, in which role, for which organisation, and when.
     accepted = app.history(case)[3]
@@ -121,9 +132,12 @@ def test_business_failures_are_typed_and_store_nothing(
 
 
 def test_the_second_extension_is_refused(app: LicensingApplication, clock: SettableClock) -> None:
-    case_no = file(app)
+    case_no = file_tzsb(app).case.case_no
     app.accept_application(CLERK, case_no)
-    app.extend_deadline(APPROVER, case_no, "情况复杂")
+    case = app.extend_deadline(APPROVER, case_no, "情况复杂").case
+    # Law 42: 20 working days from 28 Sep (29, 30 Sep; 8-10, 12-16, 19-23, 26-30 Oct) end
+    # on 30 Oct; the 10 extra: 2-6, 9-13 Nov ⇒ 13 Nov 2026.
+    assert app.deadlines(case).decision_due == dt.date(2026, 11, 13)
     with pytest.raises(AlreadyExtended):
         app.extend_deadline(APPROVER, case_no, "再次延期")
 

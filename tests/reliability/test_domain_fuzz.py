@@ -24,7 +24,7 @@ from xuke.domain.catalogue import default_catalogue
 from xuke.domain.errors import DomainError
 from xuke.domain.model import SHANGHAI, Actor
 from xuke.domain.roles import Role
-from xuke.domain.stages import Opinion, ServiceMethod, SuspensionReason
+from xuke.domain.stages import Opinion, ServiceMethod, SuspensionReason, TerminationGround
 
 EXAMPLES = int(os.environ.get("XUKE_FUZZ_EXAMPLES", "300"))
 MAPPER = PydanticMapper(transcoder=OrjsonTranscoder())
@@ -38,7 +38,9 @@ def calendar() -> WorkingCalendar:
 
 
 COMMANDS: dict[str, Any] = {
-    "request_correction": st.tuples(MATERIALS, TEXT),
+    "request_correction": st.tuples(MATERIALS, TEXT, st.integers(-1, 70)),
+    "extend_correction_period": st.tuples(st.integers(-1, 70), TEXT),
+    "abandon": st.tuples(),
     "submit_correction": st.tuples(MATERIALS),
     "accept": st.tuples(),
     "deem_accepted": st.tuples(),
@@ -54,23 +56,28 @@ COMMANDS: dict[str, Any] = {
     "extend_deadline": st.tuples(TEXT),
     "decide": st.tuples(st.booleans(), st.sampled_from(["", " ", "符合条件", "不符合"]) | TEXT),
     "issue_certificate": st.tuples(),
-    "record_service": st.tuples(st.sampled_from(list(ServiceMethod)), st.integers(-5, 5)),
+    "record_service": st.tuples(
+        st.sampled_from(list(ServiceMethod)), st.integers(-5, 5), st.none() | TEXT
+    ),
     "withdraw": st.tuples(TEXT),
-    "terminate": st.tuples(TEXT),
+    "terminate": st.tuples(st.sampled_from(list(TerminationGround)), TEXT),
 }
 # The forward path comes up more often than the exits, so sequences reach every status.
 WEIGHTED = sorted(COMMANDS) + ["accept", "claim"] + ["record_opinion"] * 6 + ["decide"] * 3 + [
     "issue_certificate", "issue_certificate", "record_service", "record_service",
 ]  # fmt: skip
-NEEDS_CALENDAR = {"request_correction", "accept", "deem_accepted", "reject", "extend_deadline"}
+NEEDS_CALENDAR = {
+    "request_correction", "accept", "deem_accepted", "reject", "extend_deadline", "abandon",
+    "submit_correction", "suspend_clock",
+}  # fmt: skip
 
 
 def run(case: LicenseCase, name: str, args: tuple[Any, ...], at: dt.datetime) -> None:
     ctx = CommandContext(actor=Actor(id="fuzz", role=Role.CLERK, org_code="440000"), at=at)
     command = getattr(case, name)
     if name == "record_service":
-        method, hours = args
-        command(ctx, method, at + dt.timedelta(hours=hours))
+        method, hours, reason = args
+        command(ctx, method, at + dt.timedelta(hours=hours), None, reason)
     elif name in NEEDS_CALENDAR:
         command(ctx, calendar(), *args)
     else:
@@ -80,7 +87,7 @@ def run(case: LicenseCase, name: str, args: tuple[Any, ...], at: dt.datetime) ->
 HAPPY_PATH = [
     ("accept", ()), ("record_opinion", (Opinion.AGREE, "同意", None)), ("record_opinion", (Opinion.AGREE, "同意", None)),
     ("record_opinion", (Opinion.AGREE, "同意", None)), ("decide", (True, "符合条件")), ("issue_certificate", ()),
-    ("record_service", (ServiceMethod.DIRECT, -1)),
+    ("record_service", (ServiceMethod.DIRECT, -1, None)),
 ]  # fmt: skip
 STEP = st.tuples(st.sampled_from(WEIGHTED), st.integers(0, 4)).flatmap(
     lambda pair: st.tuples(st.just(pair[0]), st.just(pair[1]), COMMANDS[pair[0]])

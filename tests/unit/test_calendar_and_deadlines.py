@@ -61,10 +61,16 @@ def test_acceptance_is_due_five_working_days_after_receipt() -> None:
     assert acceptance_due(clock, official()).date == D(2026, 10, 10)
 
 
-def test_a_submission_on_a_holiday_counts_from_the_next_working_day() -> None:
-    clock = CaseClock(received_on=D(2026, 10, 3), legal_days=20)  # National Day
-    # Received on 8 October; then 9, 10 (make-up Saturday), 12, 13, 14.
-    assert acceptance_due(clock, official()).date == D(2026, 10, 14)
+def test_a_receipt_on_a_holiday_keeps_its_date_and_counts_working_days_from_the_next_day() -> None:
+    # SAMR 77, Law 32: received Saturday 3 October (National Day, 1-7 Oct off); counting
+    # starts on the 4th and takes working days only: 8, 9, 10 (make-up Saturday), 12, 13.
+    clock = CaseClock(received_on=D(2026, 10, 3), legal_days=20)
+    assert acceptance_due(clock, official()).date == D(2026, 10, 13)
+
+
+def test_a_saturday_receipt_is_due_on_friday() -> None:
+    clock = CaseClock(received_on=D(2026, 3, 7), legal_days=20)  # the example
+    assert acceptance_due(clock, official()).date == D(2026, 3, 13)
 
 
 def test_a_deadline_running_into_an_unloaded_year_is_provisional_until_it_is_loaded() -> None:

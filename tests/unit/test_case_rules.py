@@ -19,14 +19,24 @@ from xuke.domain.errors import (
     CorrectionAlreadyRequested,
     CorrectionWindowClosed,
     ErrorCode,
+    ExpiredClockNotSuspended,
     ExtensionWindowClosed,
     InvalidState,
+    NoExtensionForItem,
     ReasonRequired,
+    ServiceMethodNotAllowed,
     ValidationFailed,
 )
 from xuke.domain.model import Actor, AggregateSnapshot
 from xuke.domain.roles import Role
-from xuke.domain.stages import CaseStatus, Opinion, ServiceMethod, Stage, SuspensionReason
+from xuke.domain.stages import (
+    CaseStatus,
+    Opinion,
+    ServiceMethod,
+    Stage,
+    SuspensionReason,
+    TerminationGround,
+)
 
 D = dt.date
 
@@ -43,12 +53,15 @@ def ctx(moment: dt.datetime, role: Role = Role.CLERK) -> CommandContext:
 
 
 def filed(
-    moment: dt.datetime = at(2026, 9, 28), materials: list[str] = GYCP_ALL, **form: object
+    moment: dt.datetime = at(2026, 9, 28),
+    materials: list[str] = GYCP_ALL,
+    item: str = "GYCP-SCXK",
+    **form: object,
 ) -> LicenseCase:
     return LicenseCase.file(
         ctx(moment, Role.APPLICANT),
         case_no="440000-2026-GYCP-000001",
-        item=default_catalogue().get("GYCP-SCXK"),
+        item=default_catalogue().get(item),
         applicant=ApplicantRecord.from_input(**enterprise()),
         applicant_division="440305",
         jurisdiction_code="440000",
@@ -60,8 +73,14 @@ def filed(
     )
 
 
-def accepted(moment: dt.datetime = at(2026, 9, 29), **form: object) -> LicenseCase:
-    case = filed(**form)
+TZSB_ALL = ["SQB", "YYZZ", "ZLBZ", "JSRY"]  # a 20-day item with Law 42's extension
+
+
+def accepted(
+    moment: dt.datetime = at(2026, 9, 29), item: str = "GYCP-SCXK", **form: object
+) -> LicenseCase:
+    materials = TZSB_ALL if item == "TZSB-SCXK" else GYCP_ALL
+    case = filed(item=item, materials=materials, **form)
     case.accept(ctx(moment), calendar())
     return case
 
@@ -123,7 +142,7 @@ def test_a_correction_notice_must_name_every_missing_material() -> None:
 def test_only_one_correction_notice_per_application() -> None:
     case = filed(materials=["SQS", "YYZZ"])
     case.request_correction(ctx(at(2026, 9, 29)), calendar(), ["CPBZ", "SCSB"], "请补正")
-    case.submit_correction(ctx(at(2026, 9, 30), Role.APPLICANT), ["CPBZ", "SCSB"])
+    case.submit_correction(ctx(at(2026, 9, 30), Role.APPLICANT), calendar(), ["CPBZ", "SCSB"])
     with pytest.raises(CorrectionAlreadyRequested):
         case.request_correction(ctx(at(2026, 10, 8)), calendar(), ["ZLGL"], "再补")
 
@@ -132,13 +151,13 @@ def test_a_correction_must_bring_everything_the_notice_asked_for() -> None:
     case = filed(materials=["SQS", "YYZZ"])
     case.request_correction(ctx(at(2026, 9, 29)), calendar(), ["CPBZ", "SCSB"], "请补正")
     with pytest.raises(ValidationFailed, match="SCSB"):
-        case.submit_correction(ctx(at(2026, 9, 30), Role.APPLICANT), ["CPBZ"])
+        case.submit_correction(ctx(at(2026, 9, 30), Role.APPLICANT), calendar(), ["CPBZ"])
 
 
 def test_after_a_correction_the_acceptance_window_runs_from_its_receipt() -> None:
     case = filed(materials=["SQS", "YYZZ"])
     case.request_correction(ctx(at(2026, 9, 29)), calendar(), ["CPBZ", "SCSB"], "请补正")
-    case.submit_correction(ctx(at(2026, 10, 12), Role.APPLICANT), ["CPBZ", "SCSB"])
+    case.submit_correction(ctx(at(2026, 10, 12), Role.APPLICANT), calendar(), ["CPBZ", "SCSB"])
     case.accept(ctx(at(2026, 10, 16)), calendar())
     assert case.accepted_on == D(2026, 10, 16)
 
@@ -154,13 +173,30 @@ def test_non_acceptance_needs_reasons_and_is_refused_after_the_window() -> None:
 
 
 def test_no_decision_in_five_working_days_means_deemed_accepted_as_of_receipt() -> None:
-    case = filed(at(2026, 10, 3))  # received on a holiday: counts from Thu 8 October
+    # Received on Saturday 3 October (National Day, 1-7 Oct off): the receipt date stays
+    # 3 October; the 5 working days are 8, 9, 10 (a make-up Saturday), 12 and 13 October.
+    # (The old reading made 8 October the receipt day and gave 14 October.)
+    case = filed(at(2026, 10, 3))
     with pytest.raises(InvalidState):
-        case.deem_accepted(ctx(at(2026, 10, 14), Role.CLERK), calendar())  # the last day
-    case.deem_accepted(CommandContext(actor=Actor.system(), at=at(2026, 10, 15)), calendar())
+        case.deem_accepted(ctx(at(2026, 10, 13), Role.CLERK), calendar())  # the last day
+    case.deem_accepted(CommandContext(actor=Actor.system(), at=at(2026, 10, 14)), calendar())
     assert case.status is CaseStatus.ACCEPTED and case.deemed_accepted
-    assert case.accepted_on == D(2026, 10, 8)
+    assert case.accepted_on == D(2026, 10, 3)  # Law 32: "自收到申请材料之日起即为受理"
     assert case.stage is Stage.HANDLING
+
+
+def test_a_saturday_receipt_keeps_its_date_and_counts_from_sunday() -> None:
+    # SAMR 77: the day of receipt is not counted; working days only. Received Saturday
+    # 7 March 2026: Mon 9, Tue 10, Wed 11, Thu 12, Fri 13 ⇒ due Friday 13 March (the old
+    # reading moved receipt to Monday 9 and gave Monday 16).
+    case = filed(at(2026, 3, 7, 22, 30), materials=["SQS", "YYZZ"])
+    with pytest.raises(CorrectionWindowClosed):
+        case.request_correction(ctx(at(2026, 3, 16)), calendar(), ["CPBZ", "SCSB"], "请补正")
+    case.request_correction(ctx(at(2026, 3, 13)), calendar(), ["CPBZ", "SCSB"], "请补正")
+    assert case.status is CaseStatus.AWAITING_CORRECTION
+    late = filed(at(2026, 3, 7, 22, 30))
+    late.deem_accepted(CommandContext(actor=Actor.system(), at=at(2026, 3, 16)), calendar())
+    assert late.accepted_on == D(2026, 3, 7)
 
 
 def test_a_late_acceptance_dates_from_receipt() -> None:
@@ -221,7 +257,9 @@ def test_a_task_is_claimed_once() -> None:
 
 def test_suspension_stops_the_clock_and_resumption_restores_the_status() -> None:
     case = accepted()
-    case.suspend_clock(ctx(at(2026, 10, 12), Role.HANDLER), SuspensionReason.TESTING, 10, "送检")
+    case.suspend_clock(
+        ctx(at(2026, 10, 12), Role.HANDLER), calendar(), SuspensionReason.TESTING, 10, "送检"
+    )
     assert case.status is CaseStatus.SUSPENDED
     with pytest.raises(InvalidState):
         case.record_opinion(ctx(at(2026, 10, 13), Role.HANDLER), Opinion.AGREE, "同意", None)
@@ -233,24 +271,46 @@ def test_suspension_stops_the_clock_and_resumption_restores_the_status() -> None
 def test_suspension_needs_a_positive_expected_duration() -> None:
     with pytest.raises(ValidationFailed):
         accepted().suspend_clock(
-            ctx(at(2026, 10, 12), Role.HANDLER), SuspensionReason.HEARING, 0, "听证"
+            ctx(at(2026, 10, 12), Role.HANDLER), calendar(), SuspensionReason.HEARING, 0, "听证"
         )
 
 
+def test_an_expired_clock_cannot_be_suspended() -> None:
+    # Law 45 does not revive a period that has run out. TZSB: 20 working days from
+    # 29 Sep 2026 (30 Sep; 8, 9, 10, 12-16, 19-23, 26-30 Oct; 2 Nov) ⇒ due Mon 2 Nov.
+    case = accepted(item="TZSB-SCXK")
+    with pytest.raises(ExpiredClockNotSuspended) as error:
+        case.suspend_clock(
+            ctx(at(2026, 11, 3), Role.HANDLER), calendar(), SuspensionReason.TESTING, 5, "送检"
+        )
+    assert error.value.code is ErrorCode.DEADLINE_PASSED
+    case.suspend_clock(
+        ctx(at(2026, 11, 2), Role.HANDLER), calendar(), SuspensionReason.TESTING, 5, "送检"
+    )
+    assert case.status is CaseStatus.SUSPENDED
+
+
 def test_the_deadline_is_extended_once_only_and_with_reasons() -> None:
-    case = accepted()
+    case = accepted(item="TZSB-SCXK")
     with pytest.raises(ReasonRequired):
         case.extend_deadline(ctx(at(2026, 10, 12), Role.APPROVER), calendar(), " ")
     case.extend_deadline(ctx(at(2026, 10, 12), Role.APPROVER), calendar(), "情况复杂")
     with pytest.raises(AlreadyExtended) as error:
         case.extend_deadline(ctx(at(2026, 10, 13), Role.APPROVER), calendar(), "再延")
     assert error.value.code is ErrorCode.ALREADY_EXTENDED
+    assert case.collect_events()[-1].extra_working_days == 10  # the item's (Law 42)
 
 
 def test_the_extension_must_come_before_the_limit_runs_out() -> None:
-    case = accepted()  # 60 working days from 29 Sep 2026: due 28 Dec 2026
+    case = accepted(item="TZSB-SCXK")  # 20 working days from 29 Sep 2026: due 2 Nov 2026
     with pytest.raises(ExtensionWindowClosed):
-        case.extend_deadline(ctx(at(2026, 12, 29), Role.APPROVER), calendar(), "情况复杂")
+        case.extend_deadline(ctx(at(2026, 11, 3), Role.APPROVER), calendar(), "情况复杂")
+
+
+def test_an_item_whose_own_law_sets_no_extension_cannot_be_extended() -> None:
+    # 《工业产品生产许可证管理条例》: 60 days, no extension (Law 42: 法律、法规另有规定的，依照其规定).
+    with pytest.raises(NoExtensionForItem):
+        accepted().extend_deadline(ctx(at(2026, 10, 12), Role.APPROVER), calendar(), "情况复杂")
 
 
 # ---------------------------------------------------------------- decision, certificate, service
@@ -286,20 +346,42 @@ def test_service_closes_the_case() -> None:
     assert (case.status, case.stage) == (CaseStatus.CLOSED, Stage.DONE)
 
 
-def test_service_by_public_notice_counts_thirty_days_later() -> None:
+def test_service_by_public_notice_needs_a_reason_and_counts_thirty_days_later() -> None:
     case = served_ready(grant=False)
-    case.record_service(
-        ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.PUBLIC_NOTICE, at(2026, 10, 15)
-    )
-    assert case.service is not None and case.service.deemed_served_on == D(2026, 11, 14)
-
-
-def test_electronic_service_needs_the_applicants_consent() -> None:
-    with pytest.raises(ValidationFailed):
-        served_ready().record_service(
-            ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.ELECTRONIC, at(2026, 10, 15)
+    with pytest.raises(ReasonRequired):
+        case.record_service(
+            ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.PUBLIC_NOTICE, at(2026, 10, 15)
         )
-    case = served_ready(electronicServiceConsent=True)
+    case.record_service(
+        ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.PUBLIC_NOTICE, at(2026, 10, 15),
+        reason="受送达人下落不明，直接送达和邮寄送达均未成功",
+    )  # fmt: skip
+    assert case.service is not None and case.service.deemed_served_on == D(2026, 11, 14)
+    assert case.clock().served_on == D(2026, 10, 15)  # the authority's act, for Law 44
+
+
+def test_leaving_at_the_address_records_the_refusal() -> None:
+    case = served_ready()
+    with pytest.raises(ReasonRequired):
+        case.record_service(
+            ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.LEFT_AT_ADDRESS, at(2026, 10, 15)
+        )
+    case.record_service(
+        ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.LEFT_AT_ADDRESS, at(2026, 10, 15),
+        reason="法定代表人拒绝签收，见证人在场",
+    )  # fmt: skip
+    assert case.status is CaseStatus.CLOSED
+
+
+def test_electronic_service_needs_consent_and_a_confirmed_address() -> None:
+    for form in ({}, {"electronicServiceConsent": True}):
+        with pytest.raises(ServiceMethodNotAllowed):
+            served_ready(**form).record_service(
+                ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.ELECTRONIC, at(2026, 10, 15)
+            )
+    case = served_ready(
+        electronicServiceConsent=True, electronicServiceAddress="zhengwu@huaqiang.example"
+    )
     case.record_service(
         ctx(at(2026, 10, 15), Role.APPROVER), ServiceMethod.ELECTRONIC, at(2026, 10, 15)
     )
@@ -322,19 +404,29 @@ def test_service_cannot_be_dated_in_the_future_or_before_the_decision() -> None:
 
 
 def test_withdrawal_is_possible_before_the_decision_only() -> None:
-    case = accepted()
-    case.withdraw(ctx(at(2026, 10, 8), Role.APPLICANT), "企业转产")
+    case = filed()
+    case.withdraw(ctx(at(2026, 9, 29), Role.APPLICANT), "企业转产")
     assert (case.status, case.stage) == (CaseStatus.WITHDRAWN, Stage.DONE)
     with pytest.raises(InvalidState):
         served_ready().withdraw(ctx(at(2026, 10, 14), Role.APPLICANT), "不要了")
 
 
-def test_termination_needs_reasons() -> None:
+def test_a_withdrawal_after_acceptance_is_a_termination_on_the_applicants_request() -> None:
+    case = accepted()  # SAMR 30(1)
+    case.withdraw(ctx(at(2026, 10, 8), Role.APPLICANT), "企业转产")
+    assert (case.status, case.stage) == (CaseStatus.TERMINATED, Stage.DONE)
+    assert case.termination_ground is TerminationGround.APPLICANT_REQUEST
+
+
+def test_termination_needs_a_ground_and_reasons() -> None:
     case = accepted()
     with pytest.raises(ReasonRequired):
-        case.terminate(ctx(at(2026, 10, 8), Role.APPROVER), "")
-    case.terminate(ctx(at(2026, 10, 8), Role.APPROVER), "申请人已注销")
+        case.terminate(ctx(at(2026, 10, 8), Role.APPROVER), TerminationGround.FEES_UNPAID, "")
+    case.terminate(
+        ctx(at(2026, 10, 8), Role.APPROVER), TerminationGround.ORGANISATION_TERMINATED, "已注销"
+    )
     assert case.status is CaseStatus.TERMINATED
+    assert case.termination_ground is TerminationGround.ORGANISATION_TERMINATED
 
 
 # ---------------------------------------------------------------- history

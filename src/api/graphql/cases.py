@@ -12,17 +12,18 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from xuke.api.context import Context, forbidden
+from xuke.api.graphql.deadlines import Deadlines
 from xuke.api.graphql.types import (
     CaseStatus,
     ErrorCode,
     LicenseItem,
-    Light,
     Opinion,
     Principal,
     Role,
     ServiceMethod,
     Stage,
     SuspensionReason,
+    TerminationGround,
     UserError,
 )
 from xuke.application.authorization import Forbidden, Unauthenticated
@@ -30,7 +31,6 @@ from xuke.application.licensing import CommandResult, LicensingApplication
 from xuke.application.principal import Principal as DomainPrincipal
 from xuke.application.summaries import summarize
 from xuke.domain.case import LicenseCase
-from xuke.domain.deadlines import Deadlines as DomainDeadlines
 from xuke.domain.errors import DomainError
 from xuke.domain.model import DomainEvent, local_date
 from xuke.domain.roles import OVERSIGHT_ROLES
@@ -45,23 +45,6 @@ class Applicant:
     credit_code: str | None
     id_number_masked: str | None
     contact_phone_masked: str | None
-
-
-@strawberry.type
-class Deadlines:
-    acceptance_due: dt.date
-    decision_due: dt.date | None
-    committed_due: dt.date | None
-    service_due: dt.date | None
-    working_days_used: int
-    working_days_suspended: int
-    extended: bool
-    provisional: bool
-    light: Light
-
-    @classmethod
-    def of(cls, d: DomainDeadlines) -> Deadlines:
-        return cls(**{f: getattr(d, f) for f in cls.__annotations__})
 
 
 @strawberry.type
@@ -135,7 +118,8 @@ class Case:
         ctx = info.context
         calendar = await ctx.run(lambda: ctx.calendar)
         return Deadlines.of(
-            ctx.services.app.deadlines(self.aggregate, ctx.services.today(), calendar)
+            ctx.services.app.deadlines(self.aggregate, ctx.services.today(), calendar),
+            self.aggregate.clock(),
         )
 
     @strawberry.field
@@ -378,10 +362,36 @@ class CaseMutations:
         missing_materials: list[str],
         note: str,
         idempotency_key: str | None = None,
+        correction_working_days: Annotated[
+            int | None,
+            strawberry.argument(
+                description="SAMR 15(4): the period for the corrections; default: the authority's"
+            ),
+        ] = None,
     ) -> CasePayload:
         return await case_payload(
             info, "requestCorrection",
-            lambda app, p: app.request_correction(p, case_no, missing_materials, _text(note, "note"), idempotency_key),
+            lambda app, p: app.request_correction(
+                p, case_no, missing_materials, _text(note, "note"), idempotency_key, correction_working_days
+            ),
+        )  # fmt: skip
+
+    @strawberry.mutation(
+        description="SAMR 15(4): extend the correction period once, for good reason."
+    )
+    async def extend_correction_period(
+        self,
+        info: Info[Context, None],
+        case_no: str,
+        extra_working_days: int,
+        reason: str,
+        idempotency_key: str | None = None,
+    ) -> CasePayload:
+        return await case_payload(
+            info, "extendCorrectionPeriod",
+            lambda app, p: app.extend_correction_period(
+                p, case_no, extra_working_days, _text(reason, "reason"), idempotency_key
+            ),
         )  # fmt: skip
 
     @strawberry.mutation
@@ -521,12 +531,23 @@ class CaseMutations:
         method: ServiceMethod,
         served_at: dt.datetime,
         idempotency_key: str | None = None,
+        proof: Annotated[
+            str | None, strawberry.argument(description="送达回证, return slip, notice reference …")
+        ] = None,
+        reason: Annotated[
+            str | None,
+            strawberry.argument(
+                description="PUBLIC_NOTICE: why other methods failed; LEFT_AT_ADDRESS: the refusal"
+            ),
+        ] = None,
     ) -> CasePayload:
         return await case_payload(
-            info,
-            "recordService",
-            lambda app, p: app.record_service(p, case_no, method, served_at, idempotency_key),
-        )
+            info, "recordService",
+            lambda app, p: app.record_service(
+                p, case_no, method, served_at, idempotency_key,
+                _text(proof, "proof") if proof else None, _text(reason, "reason") if reason else None,
+            ),
+        )  # fmt: skip
 
     @strawberry.mutation
     async def withdraw_application(
@@ -542,20 +563,20 @@ class CaseMutations:
         )  # fmt: skip
 
     @strawberry.mutation(
-        description="终止 (by the APPROVER, with reasons): an addition to the v1 contract."
+        description="终止 (SAMR 30): by the APPROVER, on a legal ground, with reasons."
     )
     async def terminate_case(
         self,
         info: Info[Context, None],
         case_no: str,
+        ground: TerminationGround,
         reason: str,
         idempotency_key: str | None = None,
     ) -> CasePayload:
         return await case_payload(
-            info,
-            "terminateCase",
-            lambda app, p: app.terminate_case(p, case_no, _text(reason, "reason"), idempotency_key),
-        )
+            info, "terminateCase",
+            lambda app, p: app.terminate_case(p, case_no, ground, _text(reason, "reason"), idempotency_key),
+        )  # fmt: skip
 
 
 def _invalid(message: str, field: str) -> UserError:

@@ -9,8 +9,10 @@ import strawberry
 from strawberry.types import Info
 
 from xuke.api.context import Context
+from xuke.api.graphql.deadlines import DeadlineExplanation, explanations_of
 from xuke.api.graphql.inbox import bad_cursor
 from xuke.api.graphql.types import CaseStatus, PageInfo, Stage
+from xuke.domain.deadlines import CaseClock
 from xuke.projections.queries import licence_register_page, public_status
 from xuke.projections.store import Row
 
@@ -50,6 +52,13 @@ class PublicStatus:
     decided_on: dt.date | None
     decision: str | None
     steps: list[PublicStep]
+    clock: strawberry.Private[CaseClock]
+
+    @strawberry.field(
+        description="Every limit explained: from which day, which days skipped and why."
+    )
+    async def deadlines(self, info: Info[Context, None]) -> list[DeadlineExplanation]:
+        return await explanations_of(info, self.clock)
 
     @strawberry.field(
         description="Complaints about this case and their replies (an addition to v1)."
@@ -76,7 +85,7 @@ class PublicStatus:
             case_no=row["case_no"], item_name=row["item_name"], applicant_name=row["applicant_name"],
             status=row["status"], stage=row["stage"], received_on=dt.date.fromisoformat(row["received_on"]),
             accepted_on=_day(row["accepted_on"]), decision_due=_day(row["decision_due"]),
-            decided_on=_day(row["decided_on"]), decision=row["decision"],
+            decided_on=_day(row["decided_on"]), decision=row["decision"], clock=row["clock"],
             steps=[
                 PublicStep(stage=s["stage"], status=s["status"], at=dt.datetime.fromisoformat(s["at"]), note=s["note"])
                 for s in row["steps"]

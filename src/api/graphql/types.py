@@ -12,7 +12,14 @@ from xuke.domain.catalogue import LicenseItem as DomainItem
 from xuke.domain.deadlines import Light
 from xuke.domain.errors import DomainError, ErrorCode
 from xuke.domain.roles import Role
-from xuke.domain.stages import CaseStatus, Opinion, ServiceMethod, Stage, SuspensionReason
+from xuke.domain.stages import (
+    CaseStatus,
+    Opinion,
+    ServiceMethod,
+    Stage,
+    SuspensionReason,
+    TerminationGround,
+)
 from xuke.projections.queries import InboxBox
 
 # The domain's enums are the contract's: same names, same members.
@@ -24,6 +31,7 @@ for enum in (
     Opinion,
     SuspensionReason,
     ServiceMethod,
+    TerminationGround,
     Light,
     ErrorCode,
 ):
@@ -83,6 +91,9 @@ class LicenseItem:
     committed_time_limit_days: int | None
     certificate_validity_years: int | None
     required_materials: list[Material]
+    extension_days: int | None = strawberry.field(
+        description="Law 42: the one extension's working days; null where the item's own law allows none."
+    )
 
     @classmethod
     def of(cls, item: DomainItem) -> LicenseItem:
@@ -93,6 +104,7 @@ class LicenseItem:
             legal_time_limit_days=item.legal_time_limit_days,
             committed_time_limit_days=item.committed_time_limit_days,
             certificate_validity_years=item.certificate_validity_years,
+            extension_days=item.extension_days,
             required_materials=[
                 Material(code=m.code, name=m.name, required=m.required) for m in item.materials
             ],
@@ -106,6 +118,15 @@ class PageInfo:
 
 
 __all__ = [
-    "JSON", "CaseStatus", "ErrorCode", "InboxBox", "Light", "Opinion", "Role", "ServiceMethod", "Stage",
+    "JSON",
+    "CaseStatus",
+    "ErrorCode",
+    "InboxBox",
+    "Light",
+    "Opinion",
+    "Role",
+    "ServiceMethod",
+    "Stage",
     "SuspensionReason",
+    "TerminationGround",
 ]  # fmt: skip
