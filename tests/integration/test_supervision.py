@@ -9,13 +9,17 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests import scenarios
-from tests.support import applicant, at, file_gycp, project, staff
+from tests.support import applicant, at, file_gycp, file_tzsb, project, staff
 from xuke.application.authorization import Forbidden
 from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
 from xuke.application.supervision import SupervisionCommands
+from xuke.domain.case import LicenseCase
+from xuke.domain.case_records import CommandContext, Suspension
 from xuke.domain.errors import NotFound
+from xuke.domain.model import Actor
 from xuke.domain.roles import Role
+from xuke.domain.stages import CaseStatus, SuspensionReason
 from xuke.domain.supervision import ComplaintStatus, OrderStatus
 from xuke.projections.store import ViewStore
 from xuke.supervision.watcher import DeadlineWatcher
@@ -152,3 +156,61 @@ def test_a_correction_notice_later_than_promised_gets_a_yellow_card(
     app.request_correction(scenarios.CLERK, late, ["CPBZ", "SCSB"], "请补正")
     assert f"YELLOW:{late}:LATE_CORRECTION_NOTICE" in watch(app, views)
     assert not any(on_time in c and "CORRECTION" in c for c in watch(app, views))
+
+
+def test_a_case_suspended_after_its_period_ran_out_stays_red(
+    app: LicensingApplication, clock: SettableClock, views: ViewStore
+) -> None:
+    """Law 45 revives no expired period. Today a suspension after the due date is refused;
+    a case recorded before that rule (replayed here by recording the event directly) must
+    still be carded RED, while a case suspended in time is not."""
+    overdue, in_time = (file_tzsb(app).case.case_no for _ in range(2))
+    clock.set(at(2026, 9, 29))
+    for case_no in (overdue, in_time):  # 20 working days ⇒ due Mon 2 Nov
+        app.accept_application(scenarios.CLERK, case_no)
+    clock.set(at(2026, 10, 30))
+    app.suspend_clock(staff(Role.HANDLER), in_time, SuspensionReason.TESTING, 20, "送检")
+    clock.set(at(2026, 11, 4))
+    case = app.get_case(overdue)
+    ctx = CommandContext(actor=Actor(id="legacy", role=Role.HANDLER), at=clock.now())
+    suspension = Suspension(
+        reason=SuspensionReason.TESTING,
+        expected_working_days=10,
+        note="送检",
+        start=dt.date(2026, 11, 4),
+    )
+    case._record(LicenseCase.ClockSuspended, ctx, suspension=suspension)
+    app.save(case)
+    clock.set(at(2026, 11, 20))
+    cards = watch(app, views)
+    assert f"RED:{overdue}:LEGAL_LIMIT_PASSED" in cards
+    assert not any(in_time in card and "LEGAL" in card for card in cards)
+
+
+def test_the_watcher_records_abandonment_once_the_correction_period_passes(
+    app: LicensingApplication, clock: SettableClock, views: ViewStore
+) -> None:
+    case_no = file_gycp(app, materials=["SQS", "YYZZ"]).case.case_no
+    clock.set(at(2026, 9, 30))  # 5 working days: 8, 9, 10 (worked Saturday), 12, 13 Oct
+    app.request_correction(scenarios.CLERK, case_no, ["CPBZ", "SCSB"], "请补正", period_days=5)
+    clock.set(at(2026, 10, 13, 18))
+    watch(app, views)
+    assert app.get_case(case_no).status is CaseStatus.AWAITING_CORRECTION
+    clock.set(at(2026, 10, 14, 8))
+    watch(app, views)
+    case = app.get_case(case_no)
+    assert case.status is CaseStatus.ABANDONED and case.closed_on == dt.date(2026, 10, 14)
+    watch(app, views)  # once: a second pass records nothing
+    assert app.get_case(case_no).version == case.version
+
+
+def test_a_hall_entry_backdated_past_its_window_is_carded(
+    app: LicensingApplication, clock: SettableClock, views: ViewStore
+) -> None:
+    clock.set(at(2026, 10, 20))  # paper received Mon 28 Sep, its window closed Sat 10 Oct
+    case_no = file_gycp(
+        app, staff(Role.CLERK), channel="HALL", received_at=at(2026, 9, 28, 9)
+    ).case.case_no
+    cards = watch(app, views)
+    assert f"YELLOW:{case_no}:LATE_ENTRY" in cards and f"deemed:{case_no}" in cards
+    assert app.get_case(case_no).accepted_on == dt.date(2026, 9, 28)
