@@ -10,14 +10,14 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from xuke.application.licensing import LicensingApplication
 from xuke.domain.case import LicenseCase
 from xuke.domain.case_numbers import case_id_for
+from xuke.projections.source import EventSource
 from xuke.projections.store import ViewStore
 
 
 class CaseLoader:
-    def __init__(self, app: LicensingApplication, store: ViewStore) -> None:
+    def __init__(self, app: EventSource, store: ViewStore) -> None:
         self.app, self.store = app, store
         self.events_table = getattr(app.recorder, "events_table_name", "stored_events")
         snapshots = app.snapshots.recorder if app.snapshots else None

@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from xuke.application.licensing import LicensingApplication
 from xuke.projections.base import Partition, ViewProjection, read_position, write_position
 from xuke.projections.runner import PROJECTIONS, ProjectionWorker
+from xuke.projections.source import EventSource
 from xuke.projections.store import Transaction, ViewStore, migrations_dir
 
 SHADOW = "__rebuild"
@@ -59,13 +59,13 @@ def drop_shadow(tx: Transaction, projection: type[ViewProjection]) -> None:
 
 
 def build_shadow(
-    app: LicensingApplication,
+    app: EventSource,
     store: ViewStore,
     projection: type[ViewProjection],
     progress: Callable[[int], None] | None = None,
     *,
     shares: int = 1,
-    open_app: Callable[[], LicensingApplication] | None = None,
+    open_app: Callable[[], EventSource] | None = None,
 ) -> int:
     """Fill fresh shadow tables from position 0; returns the position reached. With
     ``shares`` > 1 (a case view on PostgreSQL), each share of the cases is built by a process
@@ -84,11 +84,11 @@ def build_shadow(
 
 
 def build_shares(
-    app: LicensingApplication,
+    app: EventSource,
     store: ViewStore,
     projection: type[ViewProjection],
     shares: int,
-    open_app: Callable[[], LicensingApplication],
+    open_app: Callable[[], EventSource],
     progress: Callable[[int], None] | None,
 ) -> int:
     """One process per share of the cases, all reading up to today's head; then the shadow's
@@ -126,7 +126,7 @@ def build_shares(
 
 
 def build_share(
-    open_app: Callable[[], LicensingApplication],
+    open_app: Callable[[], EventSource],
     database_url: str,
     name: str,
     partition: Partition,
@@ -145,7 +145,7 @@ def build_share(
         store.close()
 
 
-def swap_in(app: LicensingApplication, store: ViewStore, projection: type[ViewProjection]) -> int:
+def swap_in(app: EventSource, store: ViewStore, projection: type[ViewProjection]) -> int:
     """Catch the shadow up to the end of the log, then swap it in atomically."""
     worker = ProjectionWorker(app, store, projection, suffix=SHADOW, page_size=PAGE)
     worker.catch_up()
@@ -166,13 +166,13 @@ def swap_in(app: LicensingApplication, store: ViewStore, projection: type[ViewPr
 
 
 def rebuild(
-    app: LicensingApplication,
+    app: EventSource,
     store: ViewStore,
     projection: type[ViewProjection],
     progress: Callable[[int], None] | None = None,
     *,
     shares: int = 1,
-    open_app: Callable[[], LicensingApplication] | None = None,
+    open_app: Callable[[], EventSource] | None = None,
 ) -> int:
     """``xuke projections rebuild NAME``: returns the position the new view stands at."""
     build_shadow(app, store, projection, progress, shares=shares, open_app=open_app)

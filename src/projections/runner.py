@@ -20,7 +20,6 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification
 
-from xuke.application.licensing import LicensingApplication
 from xuke.domain.case import LicenseCase
 from xuke.projections.audit import AuditTrailProjection
 from xuke.projections.base import (
@@ -39,6 +38,7 @@ from xuke.projections.deadlines import DeadlinesProjection
 from xuke.projections.inbox import InboxProjection
 from xuke.projections.public_status import PublicStatusProjection
 from xuke.projections.register import LicenceRegisterProjection
+from xuke.projections.source import EventSource
 from xuke.projections.store import Listener, ViewStore
 from xuke.projections.supervision import SupervisionProjection
 from xuke.projections.visibility import Progress
@@ -73,11 +73,11 @@ class ReadPage(NamedTuple):
 
 
 class ProjectionWorker:
-    """Keeps one projection up to date with the application's notification log."""
+    """Keeps one projection up to date with the source's notification log."""
 
     def __init__(
         self,
-        app: LicensingApplication,
+        app: EventSource,
         store: ViewStore,
         projection: type[ViewProjection],
         *,
@@ -213,7 +213,7 @@ class ProjectionRunner:
 
     def __init__(
         self,
-        app: LicensingApplication,
+        app: EventSource,
         store: ViewStore,
         names: list[str] | None = None,
         *,
