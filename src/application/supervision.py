@@ -4,11 +4,9 @@ the licensing application's event store, so the audit trail covers them."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any, TypeVar, cast
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from xuke.domain.case import LicenseCase
@@ -40,6 +38,7 @@ def _created_id(principal: Principal, key: str | None, kind: str) -> UUID | None
 class SupervisionCommands:
     def __init__(self, app: LicensingApplication) -> None:
         self.app = app
+        self.guard, self.runner = app.guard, app.runner
 
     # ---------------------------------------------------------------- cards (by the watcher)
 
@@ -69,7 +68,7 @@ class SupervisionCommands:
     ) -> SupervisionOrder:
         """A SUPERVISOR orders the case's competent authority to act by ``respond_by``."""
         case = self.app.get_case(case_no)
-        role = self._authorize(
+        role = self.guard.authorize(
             lambda: authz.require_staff(principal, Role.SUPERVISOR, case, "督办")
         )
         ctx = self._ctx(principal, role, key)
@@ -82,28 +81,28 @@ class SupervisionCommands:
         self, principal: Principal, order_id: UUID, report: str, key: str | None = None
     ) -> SupervisionOrder:
         """整改报告, by the staff of the unit the order is (now) addressed to."""
-        order: SupervisionOrder = self._get(order_id, "督办")
+        order: SupervisionOrder = self.runner.load(order_id, "督办")
         unit = order.escalated_to or order.unit
         if principal.org_code not in (order.unit, unit) or not principal.roles & STAFF_ROLES:
-            self._deny(
+            self.guard.deny(
                 authz.Forbidden(
                     f"只有 {unit} 的工作人员可以答复该督办", principal, "答复督办", order.case_no
                 )
             )
         order.answer(self._ctx(principal, sorted(principal.roles & STAFF_ROLES)[0], key), report)
-        self._save(order)
+        self.runner.save(order)
         return order
 
     def escalate_if_overdue(self, order_id: UUID) -> bool:
         """Unanswered past its date: up to the parent authority (system, by the watcher)."""
-        order: SupervisionOrder = self._get(order_id, "督办")
+        order: SupervisionOrder = self.runner.load(order_id, "督办")
         parent = self.app.organisations.find(order.unit)
         if parent is None or parent.parent is None:
             return False
         system = CommandContext(actor=SYSTEM.acting_as(None), at=self.app.clock.now())
         try:  # not due, already answered, or another watcher was first: nothing to do
             order.escalate(system, parent.parent)
-            self._save(order)
+            self.runner.save(order)
         except DomainError:
             return False
         return True
@@ -144,7 +143,7 @@ class SupervisionCommands:
     ) -> Complaint:
         complaint = self._complaint_for_supervisor(principal, complaint_id, "受理投诉")
         complaint.take_up(self._ctx(principal, Role.SUPERVISOR, key))
-        self._save(complaint)
+        self.runner.save(complaint)
         return complaint
 
     def answer_complaint(
@@ -152,7 +151,7 @@ class SupervisionCommands:
     ) -> Complaint:
         complaint = self._complaint_for_supervisor(principal, complaint_id, "答复投诉")
         complaint.answer(self._ctx(principal, Role.SUPERVISOR, key), reply)
-        self._save(complaint)
+        self.runner.save(complaint)
         return complaint
 
     # ---------------------------------------------------------------- machinery
@@ -160,9 +159,9 @@ class SupervisionCommands:
     def _complaint_for_supervisor(
         self, principal: Principal, complaint_id: UUID, action: str
     ) -> Complaint:
-        complaint: Complaint = self._get(complaint_id, "投诉")
+        complaint: Complaint = self.runner.load(complaint_id, "投诉")
         if not principal.has(Role.SUPERVISOR) or not principal.covers(complaint.jurisdiction_code):
-            self._deny(
+            self.guard.deny(
                 authz.Forbidden(
                     "只有本辖区的监察人员可以处理该投诉", principal, action, complaint.case_no
                 )
@@ -173,29 +172,6 @@ class SupervisionCommands:
         return CommandContext(
             actor=principal.acting_as(role), at=self.app.clock.now(), idempotency_key=key
         )
-
-    def _authorize(self, check: Callable[[], Role]) -> Role:
-        try:
-            return check()
-        except authz.Forbidden as e:
-            self._deny(e)
-            raise
-
-    def _deny(self, error: authz.Forbidden) -> None:
-        self.app.on_forbidden(error)
-        raise error
-
-    def _get(self, aggregate_id: UUID, what: str) -> Any:
-        try:
-            return self.app.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise NotFound(f"{what} {aggregate_id} 不存在") from None
-
-    def _save(self, aggregate: Aggregate) -> None:
-        try:
-            self.app.save(aggregate)
-        except IntegrityError:
-            raise Conflict("已被他人同时修改，请刷新后重试") from None
 
     def _save_new(self, aggregate: A, derived_id: UUID | None) -> A:
         if derived_id is not None:  # an idempotent creation: the id is the key's

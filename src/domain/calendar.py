@@ -225,13 +225,6 @@ class WorkingCalendar:
             day += dt.timedelta(days=1)
         return first.toordinal(), counts
 
-    def next_working_day_on_or_after(self, day: dt.date) -> DueDate:
-        """A submission received on a non-working day counts from the next working day."""
-        start = day
-        while not self.is_working_day(day):
-            day += dt.timedelta(days=1)
-        return DueDate(day, self.touches_unscheduled_year(start, day))
-
     def add_working_days(self, start: dt.date, days: int) -> DueDate:
         """The date ``days`` working days after ``start``; the start day itself is not counted."""
         if days < 0:

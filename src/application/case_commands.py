@@ -1,0 +1,281 @@
+"""The case commands after filing: one method per mutation of the GraphQL contract.
+
+Each reads like the procedure — load, authorize, call the aggregate, save — through
+``_case_command``; the law's own acts (deemed acceptance, deemed abandonment) go through
+``_system_command``, idempotent so several watchers may try them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from xuke.domain.case import LicenseCase
+from xuke.domain.case_records import CommandContext
+from xuke.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
+from xuke.domain.model import Aggregate
+from xuke.domain.roles import Role
+from xuke.domain.stages import Opinion, ServiceMethod, SuspensionReason, TerminationGround
+
+from . import authorization as authz
+from .commands import CommandResult
+from .parts import ApplicationParts
+from .principal import SYSTEM, Principal
+
+Authorize = Callable[[Principal, LicenseCase, str], Role]
+Change = Callable[[LicenseCase, CommandContext], None]
+
+
+class CaseCommands(ApplicationParts):
+    def request_correction(
+        self,
+        principal: Principal,
+        case_no: str,
+        missing_materials: list[str],
+        note: str,
+        idempotency_key: str | None = None,
+        period_days: int | None = None,
+    ) -> CommandResult:
+        """补正告知 (Law 32) with its period (SAMR 15(4); the authority's default)."""
+        days = period_days or self.limits.correction_period_days
+        return self._case_command(
+            principal, "requestCorrection", case_no,
+            {"missing": sorted(missing_materials), "note": note, "days": period_days},
+            idempotency_key, self._clerk,
+            lambda case, ctx: case.request_correction(ctx, self.working_calendar(), missing_materials, note, days),
+        )  # fmt: skip
+
+    def extend_correction_period(
+        self,
+        principal: Principal,
+        case_no: str,
+        extra_working_days: int,
+        reason: str,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """补正期限延长 (SAMR 15(4)): once, for good reason, by the accepting clerk."""
+        return self._case_command(
+            principal, "extendCorrectionPeriod", case_no, {"days": extra_working_days, "reason": reason},
+            idempotency_key, self._clerk,
+            lambda case, ctx: case.extend_correction_period(ctx, extra_working_days, reason),
+        )  # fmt: skip
+
+    def submit_correction(
+        self,
+        principal: Principal,
+        case_no: str,
+        materials: list[str],
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        return self._case_command(
+            principal, "submitCorrection", case_no, {"materials": sorted(materials)}, idempotency_key,
+            authz.require_applicant_or_clerk,
+            lambda case, ctx: case.submit_correction(ctx, self.working_calendar(), materials),
+        )  # fmt: skip
+
+    def accept_application(
+        self, principal: Principal, case_no: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """受理 (Art. 32)."""
+        return self._case_command(
+            principal, "acceptApplication", case_no, {}, idempotency_key, self._clerk,
+            lambda case, ctx: case.accept(ctx, self.working_calendar()),
+        )  # fmt: skip
+
+    def reject_application(
+        self, principal: Principal, case_no: str, reason: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """不予受理 (Art. 32)."""
+        return self._case_command(
+            principal, "rejectApplication", case_no, {"reason": reason}, idempotency_key, self._clerk,
+            lambda case, ctx: case.reject(ctx, self.working_calendar(), reason),
+        )  # fmt: skip
+
+    def claim_task(
+        self, principal: Principal, task_id: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """签收: ``task_id`` is ``CASENO#N``, the N-th stage visit of the case."""
+        case_no, _, number = task_id.rpartition("#")
+        if not case_no or not number.isdigit():
+            raise NotFound(f"任务 {task_id} 不存在")
+        return self._case_command(
+            principal, "claimTask", case_no, {"task": task_id}, idempotency_key,
+            authz.require_group_member, lambda case, ctx: case.claim(ctx, int(number)),
+        )  # fmt: skip
+
+    def record_opinion(
+        self,
+        principal: Principal,
+        case_no: str,
+        opinion: Opinion,
+        comment: str,
+        fields: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """承办/审核/审批意见."""
+        return self._case_command(
+            principal, "recordOpinion", case_no, {"opinion": opinion, "comment": comment, "fields": fields},
+            idempotency_key, authz.require_stage_owner,
+            lambda case, ctx: case.record_opinion(ctx, opinion, comment, fields),
+        )  # fmt: skip
+
+    def suspend_clock(
+        self,
+        principal: Principal,
+        case_no: str,
+        reason: SuspensionReason,
+        expected_working_days: int,
+        note: str,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """中止计时 (Art. 45)."""
+        return self._case_command(
+            principal, "suspendClock", case_no,
+            {"reason": reason, "days": expected_working_days, "note": note}, idempotency_key,
+            authz.require_stage_owner,
+            lambda case, ctx: case.suspend_clock(ctx, self.working_calendar(), reason, expected_working_days, note),
+        )  # fmt: skip
+
+    def resume_clock(
+        self, principal: Principal, case_no: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        return self._case_command(
+            principal, "resumeClock", case_no, {}, idempotency_key, authz.require_stage_owner,
+            lambda case, ctx: case.resume_clock(ctx),
+        )  # fmt: skip
+
+    def extend_deadline(
+        self, principal: Principal, case_no: str, reason: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """延期 (Art. 42): approved by the head of the authority."""
+        return self._case_command(
+            principal, "extendDeadline", case_no, {"reason": reason}, idempotency_key, self._approver,
+            lambda case, ctx: case.extend_deadline(ctx, self.working_calendar(), reason),
+        )  # fmt: skip
+
+    def decide(
+        self,
+        principal: Principal,
+        case_no: str,
+        grant: bool,
+        reason: str,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """准予 / 不予许可 (Law 38); a denial gets the authority's own service limit, if any."""
+        return self._case_command(
+            principal, "decide", case_no, {"grant": grant, "reason": reason}, idempotency_key,
+            self._approver,
+            lambda case, ctx: case.decide(
+                ctx, grant, reason, self.limits.denial_service_days_for(case.jurisdiction_code)
+            ),
+        )  # fmt: skip
+
+    def issue_certificate(
+        self, principal: Principal, case_no: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """制证 (Art. 44)."""
+        return self._case_command(
+            principal, "issueCertificate", case_no, {}, idempotency_key, self._approver,
+            lambda case, ctx: case.issue_certificate(ctx),
+        )  # fmt: skip
+
+    def record_service(
+        self,
+        principal: Principal,
+        case_no: str,
+        method: ServiceMethod,
+        served_at: dt.datetime,
+        idempotency_key: str | None = None,
+        proof: str | None = None,
+        reason: str | None = None,
+    ) -> CommandResult:
+        """送达, with its proof and, for public notice or leaving it at the address, why."""
+        if served_at.tzinfo is None:
+            raise ValidationFailed("送达时间须带时区", "servedAt")
+        return self._case_command(
+            principal, "recordService", case_no,
+            {"method": method, "served_at": served_at, "proof": proof, "reason": reason}, idempotency_key,
+            self._approver, lambda case, ctx: case.record_service(ctx, method, served_at, proof, reason),
+        )  # fmt: skip
+
+    def withdraw_application(
+        self, principal: Principal, case_no: str, reason: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """撤回."""
+        return self._case_command(
+            principal, "withdrawApplication", case_no, {"reason": reason}, idempotency_key,
+            authz.require_applicant_or_clerk, lambda case, ctx: case.withdraw(ctx, reason),
+        )  # fmt: skip
+
+    def terminate_case(
+        self,
+        principal: Principal,
+        case_no: str,
+        ground: TerminationGround,
+        reason: str,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """终止 (SAMR 30), by the approver, on a legal ground."""
+        return self._case_command(
+            principal, "terminateCase", case_no, {"ground": ground, "reason": reason}, idempotency_key,
+            self._approver, lambda case, ctx: case.terminate(ctx, ground, reason),
+        )  # fmt: skip
+
+    def deem_accepted_if_due(self, case_no: str) -> CommandResult | None:
+        """视为受理 (Law 32), by the system: None when not due or already decided."""
+        return self._system_command(
+            "deemAccepted",
+            case_no,
+            lambda case, ctx: case.deem_accepted(ctx, self.working_calendar()),
+        )
+
+    def abandon_if_due(self, case_no: str) -> CommandResult | None:
+        """视为放弃 (SAMR 15(4)), by the system: None when not due or already settled."""
+        return self._system_command(
+            "abandonApplication",
+            case_no,
+            lambda case, ctx: case.abandon(ctx, self.working_calendar()),
+        )
+
+    def _system_command(self, command: str, case_no: str, change: Change) -> CommandResult | None:
+        """What the law does by itself once a period has passed: idempotent, so several
+        watchers may try it; a case not (or no longer) due is simply left alone."""
+        try:
+            return self._case_command(
+                SYSTEM, command, case_no, {}, None, lambda *_: None,  # type: ignore[arg-type]
+                change,
+            )  # fmt: skip
+        except (Conflict, DomainError) as e:
+            if isinstance(e, NotFound):
+                raise
+            return None
+
+    # ------------------------------------------------------------------ machinery
+
+    def _clerk(self, principal: Principal, case: LicenseCase, action: str) -> Role:
+        return authz.require_task_holder(principal, Role.CLERK, case, action)
+
+    def _approver(self, principal: Principal, case: LicenseCase, action: str) -> Role:
+        return authz.require_task_holder(principal, Role.APPROVER, case, action)
+
+    def _case_command(
+        self,
+        principal: Principal,
+        command: str,
+        case_no: str,
+        inputs: dict[str, Any],
+        idempotency_key: str | None,
+        authorize: Authorize,
+        change: Change,
+    ) -> CommandResult:
+        def act(at: dt.datetime) -> tuple[LicenseCase, Sequence[Aggregate]]:
+            case = self.get_case(case_no)
+            role = self.guard.authorize(lambda: authorize(principal, case, command))
+            actor = principal.acting_as(role)
+            change(case, CommandContext(actor=actor, at=at, idempotency_key=idempotency_key))
+            return case, []
+
+        return self.runner.execute(
+            principal, command, {"case_no": case_no, **inputs}, idempotency_key, act
+        )
