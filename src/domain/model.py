@@ -122,11 +122,11 @@ class Aggregate(BaseAggregate[UUID]):
         model = _STATE_MODELS.get(cls)
         if model is None:
             hints = typing.get_type_hints(cls)
-            own = inspect.get_annotations(cls)
+            own = _state_annotations(cls)
             # A default on the class lets snapshots taken before a field existed restore.
             fields: dict[str, Any] = {
-                name: (hints[name], cls.__dict__.get(name, ...))
-                for name in own
+                name: (hints[name], default)
+                for name, default in own.items()
                 if typing.get_origin(hints[name]) is not ClassVar
             }
             fields["created_on"] = (dt.datetime, ...)
@@ -149,6 +149,20 @@ class Aggregate(BaseAggregate[UUID]):
         for name, value in values.items():
             setattr(aggregate, name, value)
         return aggregate
+
+
+def _state_annotations(cls: type[Aggregate]) -> dict[str, Any]:
+    """The state fields: annotated on the class itself or on the plain mixins it is built
+    from (a large aggregate keeps each phase in a module), with their class defaults."""
+    fields: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        if issubclass(klass, Aggregate) and klass is not cls:
+            continue  # the aggregate bases hold no state of ours
+        if klass.__module__.startswith(("builtins", "eventsourcing")):
+            continue
+        for name in inspect.get_annotations(klass):
+            fields[name] = klass.__dict__.get(name, ...)
+    return fields
 
 
 class AggregateSnapshot(Immutable, CanSnapshotAggregate[UUID]):

@@ -443,3 +443,16 @@ def test_replaying_the_events_or_a_snapshot_gives_back_the_same_case() -> None:
         replayed = event.mutate(replayed)
     assert replayed == case
     assert AggregateSnapshot.take(case).mutate(None) == case
+
+
+def test_a_snapshot_taken_before_the_later_fields_restores_with_their_defaults() -> None:
+    case = served_ready()
+    state = AggregateSnapshot.take(case).state
+    for later in ("extension_days", "decision_article", "extension_added", "service_limit_days"):
+        state.pop(later)
+    old = AggregateSnapshot.take(case).model_copy(update={"state": state})
+    restored = old.mutate(None)
+    assert (restored.extension_days, restored.service_limit_days) == (10, 10)
+    assert restored.decision_article == "《行政许可法》第四十二条"  # the default, not GYCP's
+    assert (restored.version, restored.status) == (case.version, case.status)
+    )

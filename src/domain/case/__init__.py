@@ -1,0 +1,50 @@
+"""The licence case (许可案件) aggregate: one application for one licence item, from filing
+to service of the decision.
+
+Each phase keeps its commands next to their events (``filing``, ``acceptance``, ``review``,
+``timing``, ``decision``, ``endings``; the state and shared helpers in ``core``). Each command
+checks the rules (raising a ``DomainError`` whose class names the rule) and only then records
+one event; each event's ``apply`` only moves state and never fails, so replaying history can
+never be refused. The events are assigned here, so their stored topics stay
+``xuke.domain.case:LicenseCase.<Event>`` wherever their code lives.
+"""
+
+from __future__ import annotations
+
+from xuke.domain.case import acceptance, decision, endings, filing, review, timing
+from xuke.domain.case.acceptance import Acceptance
+from xuke.domain.case.decision import REMEDIES_NOTICE, Decision
+from xuke.domain.case.endings import Endings
+from xuke.domain.case.filing import Filing
+from xuke.domain.case.review import Review
+from xuke.domain.case.timing import Timing
+from xuke.domain.model import Aggregate
+
+__all__ = ["REMEDIES_NOTICE", "LicenseCase"]
+
+
+class LicenseCase(Filing, Acceptance, Review, Timing, Decision, Endings, Aggregate):
+    """One application for one licence item, from filing to service of the decision."""
+
+    def __init__(self) -> None:
+        """State is set by ``ApplicationFiled.apply`` (and by snapshots)."""
+
+    ApplicationFiled = filing.ApplicationFiled
+    CorrectionRequested = acceptance.CorrectionRequested
+    CorrectionPeriodExtended = acceptance.CorrectionPeriodExtended
+    ApplicationAbandoned = acceptance.ApplicationAbandoned
+    CorrectionSubmitted = acceptance.CorrectionSubmitted
+    ApplicationAccepted = acceptance.ApplicationAccepted
+    ApplicationDeemedAccepted = acceptance.ApplicationDeemedAccepted
+    ApplicationNotAccepted = acceptance.ApplicationNotAccepted
+    TaskClaimed = review.TaskClaimed
+    OpinionRecorded = review.OpinionRecorded
+    ClockSuspended = timing.ClockSuspended
+    ClockResumed = timing.ClockResumed
+    DeadlineExtended = timing.DeadlineExtended
+    LicenseGranted = decision.LicenseGranted
+    LicenseDenied = decision.LicenseDenied
+    CertificateIssued = decision.CertificateIssued
+    DecisionServed = decision.DecisionServed
+    ApplicationWithdrawn = endings.ApplicationWithdrawn
+    CaseTerminated = endings.CaseTerminated
