@@ -455,4 +455,3 @@ def test_a_snapshot_taken_before_the_later_fields_restores_with_their_defaults()
     assert (restored.extension_days, restored.service_limit_days) == (10, 10)
     assert restored.decision_article == "《行政许可法》第四十二条"  # the default, not GYCP's
     assert (restored.version, restored.status) == (case.version, case.status)
-    )
