@@ -20,7 +20,7 @@ from xuke.projections.base import (
     open_counts,
 )
 from xuke.projections.deadlines import clock_from_json, clock_json
-from xuke.projections.store import Transaction
+from xuke.projections.store import Row, Transaction, ViewStore
 
 COLUMNS = (
     "task_id", "case_id", "case_no", "item_name", "applicant_name", "jurisdiction_code", "stage",
@@ -135,3 +135,11 @@ def user_owner(user_id: str) -> str:
 
 def group_owner(group: str) -> str:
     return f"group:{group}"
+
+
+def open_tasks_arrived_before(views: ViewStore, day: dt.date) -> list[Row]:
+    """Tasks still open that arrived before ``day`` (the watcher's held-stage check)."""
+    return views.fetchall(
+        "SELECT task_id, case_no, stage, arrived_at FROM inbox_tasks WHERE is_open = 1 AND arrived_at < %s",
+        [day.isoformat()],
+    )

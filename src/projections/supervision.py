@@ -3,14 +3,16 @@ them; card counts feed the compliance figures."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
 from xuke.domain.supervision import Complaint, SupervisionCard, SupervisionOrder
 from xuke.projections.base import Envelope, ViewProjection, iso
-from xuke.projections.store import Transaction
+from xuke.projections.store import Row, Transaction, ViewStore
 
 TOPIC_PREFIXES = tuple(get_topic(c) + "." for c in (SupervisionCard, SupervisionOrder, Complaint))
 
@@ -88,3 +90,15 @@ class SupervisionProjection(ViewProjection):
                 [event.reply, at, key],
             )
         return None
+
+
+def open_orders_past(views: ViewStore, day: dt.date) -> list[Row]:
+    """督办 orders still OPEN after their respond-by date (to be escalated)."""
+    return views.fetchall(
+        "SELECT order_id FROM supervision_orders WHERE status = 'OPEN' AND respond_by < %s",
+        [day.isoformat()],
+    )
+
+
+def card_issued(views: ViewStore, card_id: UUID) -> bool:
+    return bool(views.count("supervision_cards", "card_id = %s", [str(card_id)]))

@@ -16,7 +16,10 @@ from xuke.application.licensing import LicensingApplication
 from xuke.application.supervision import SupervisionCommands
 from xuke.domain.model import local_date
 from xuke.domain.supervision import CardCause, SupervisionCard
+from xuke.projections.deadlines import DeadlineQueries
+from xuke.projections.inbox import open_tasks_arrived_before
 from xuke.projections.store import Row, ViewStore
+from xuke.projections.supervision import card_issued, open_orders_past
 
 log = logging.getLogger("xuke.supervision")
 
@@ -43,6 +46,7 @@ class DeadlineWatcher:
         correction_notice_days: int = CORRECTION_NOTICE_DAYS,
     ) -> None:
         self.app, self.views = app, views
+        self.deadlines = DeadlineQueries(views)
         self.commands = SupervisionCommands(app)
         self.stage_limits = {**DEFAULT_STAGE_LIMITS, **(stage_limits or {})}
         self.correction_notice_days = correction_notice_days
@@ -63,18 +67,12 @@ class DeadlineWatcher:
         return report
 
     def _deem_accepted(self, today: dt.date, report: WatchReport) -> None:
-        for row in self.views.fetchall(
-            "SELECT case_no FROM case_deadlines WHERE status = 'SUBMITTED' AND acceptance_due < %s",
-            [today.isoformat()],
-        ):
+        for row in self.deadlines.awaiting_deemed_acceptance(today):
             if self.app.deem_accepted_if_due(row["case_no"]) is not None:
                 report.deemed_accepted.append(row["case_no"])
 
     def _abandon(self, today: dt.date, report: WatchReport) -> None:
-        for row in self.views.fetchall(
-            "SELECT case_no FROM case_deadlines WHERE status = 'AWAITING_CORRECTION' AND correction_due < %s",
-            [today.isoformat()],
-        ):
+        for row in self.deadlines.awaiting_abandonment(today):
             if self.app.abandon_if_due(row["case_no"]) is not None:
                 report.abandoned.append(row["case_no"])
 
@@ -82,37 +80,21 @@ class DeadlineWatcher:
         """RED: the decision (Law 42) or a grant's service (Law 44) is late. A suspended case
         whose period had already run out when it was last computed stays overdue (Law 45
         revives no expired period); one that had not, has its due date moving with it."""
-        day = today.isoformat()
-        for row in self.views.fetchall(
-            "SELECT case_no, decision_due FROM case_deadlines WHERE is_open = 1 AND decided_on IS NULL "
-            f"AND decision_due < %s AND {_NOT_MERELY_SUSPENDED.format(due='decision_due')}",
-            [day],
-        ):
+        for row in self.deadlines.decisions_overdue(today):
             self._card(row, CardCause.LEGAL_LIMIT_PASSED, row["decision_due"], "DECISION", report)
-        for row in self.views.fetchall(
-            "SELECT case_no, service_due FROM case_deadlines WHERE is_open = 1 AND decided_on IS NOT NULL "
-            "AND service_due < %s",
-            [day],
-        ):
+        for row in self.deadlines.services_overdue(today):
             self._card(row, CardCause.LEGAL_LIMIT_PASSED, row["service_due"], "SERVICE", report)
 
     def _committed_limits(self, today: dt.date, report: WatchReport) -> None:
         """YELLOW: the authority's own promise (承诺时限) is broken."""
-        for row in self.views.fetchall(
-            "SELECT case_no, committed_due FROM case_deadlines WHERE is_open = 1 AND decided_on IS NULL "
-            f"AND committed_due < %s AND {_NOT_MERELY_SUSPENDED.format(due='committed_due')}",
-            [today.isoformat()],
-        ):
+        for row in self.deadlines.commitments_broken(today):
             self._card(row, CardCause.COMMITTED_LIMIT_PASSED, row["committed_due"], "", report)
 
     def _late_correction_notices(self, report: WatchReport) -> None:
         """YELLOW: the correction notice went out later than promised (the legal 5 days are
         enforced by the case itself; this is the authority's stricter promise)."""
         calendar = self.app.working_calendar()
-        for row in self.views.fetchall(
-            "SELECT case_no, received_on, correction_requested_on FROM case_deadlines "
-            "WHERE correction_requested_on IS NOT NULL AND correction_requested_on > received_on"
-        ):
+        for row in self.deadlines.correction_notices_after_receipt():
             received = dt.date.fromisoformat(row["received_on"])  # counted from the next day
             requested = dt.date.fromisoformat(row["correction_requested_on"])
             if calendar.working_days_between(received, requested) > self.correction_notice_days:
@@ -124,22 +106,15 @@ class DeadlineWatcher:
     def _late_entries(self, report: WatchReport) -> None:
         """YELLOW: a hall entry backdated past its own acceptance window — paper received
         earlier and entered too late for the 5 days of Law 32 (it is deemed accepted)."""
-        for row in self.views.fetchall(
-            "SELECT case_no, acceptance_due FROM case_deadlines "
-            "WHERE filed_on IS NOT NULL AND filed_on > acceptance_due AND received_on < filed_on"
-        ):
+        for row in self.deadlines.entries_after_their_window():
             self._card(row, CardCause.LATE_ENTRY, row["acceptance_due"], "", report)
 
     def _held_stages(self, today: dt.date, report: WatchReport) -> None:
         """YELLOW: a task held longer than its stage's limit (working days)."""
         calendar = self.app.working_calendar()
         longest = max(self.stage_limits.values())
-        earliest = (today - dt.timedelta(days=min(self.stage_limits.values()))).isoformat()
-        rows = self.views.fetchall(
-            "SELECT task_id, case_no, stage, arrived_at FROM inbox_tasks WHERE is_open = 1 AND arrived_at < %s",
-            [earliest],
-        )
-        for row in rows:
+        earliest = today - dt.timedelta(days=min(self.stage_limits.values()))
+        for row in open_tasks_arrived_before(self.views, earliest):
             arrived = local_date(dt.datetime.fromisoformat(row["arrived_at"]))
             limit = self.stage_limits.get(row["stage"], longest)
             if calendar.working_days_between(arrived, today) > limit:
@@ -147,10 +122,7 @@ class DeadlineWatcher:
                 self._card(row, CardCause.STAGE_HELD_TOO_LONG, due, row["task_id"], report)
 
     def _escalate_orders(self, today: dt.date, report: WatchReport) -> None:
-        for row in self.views.fetchall(
-            "SELECT order_id FROM supervision_orders WHERE status = 'OPEN' AND respond_by < %s",
-            [today.isoformat()],
-        ):
+        for row in open_orders_past(self.views, today):
             if self.commands.escalate_if_overdue(UUID(row["order_id"])):
                 report.escalated.append(row["order_id"])
 
@@ -158,17 +130,13 @@ class DeadlineWatcher:
         self, row: Row, cause: CardCause, due: str | None, detail: str, report: WatchReport
     ) -> None:
         card_id = SupervisionCard.id_for(row["case_no"], cause, detail)
-        if self.views.count("supervision_cards", "card_id = %s", [str(card_id)]):
+        if card_issued(self.views, card_id):
             return  # already issued (and projected)
         case = self.app.get_case(row["case_no"])
         if self.commands.issue_card(
             case, cause, dt.date.fromisoformat(due) if due else None, detail
         ):
             report.cards.append(f"{cause.colour.value}:{row['case_no']}:{cause.value}")
-
-
-# A SUSPENDED case is overdue only if it already was when its deadlines were last computed.
-_NOT_MERELY_SUSPENDED = "(status <> 'SUSPENDED' OR {due} < computed_on)"
 
 
 def watch_forever(watcher: DeadlineWatcher, stop: threading.Event, interval: float) -> None:
