@@ -1,4 +1,4 @@
--- Every FORBIDDEN attempt, recorded for supervision (DESIGN §2): who, as what, tried what, on
+-- Every FORBIDDEN attempt, recorded for supervision (docs/roles.md): who, as what, tried what, on
 -- which case, and why it was refused.
 CREATE TABLE IF NOT EXISTS denied_access (
     id TEXT PRIMARY KEY,

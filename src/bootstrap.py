@@ -120,7 +120,7 @@ def open_worker_application(settings: Settings) -> LicensingApplication:
 def migrate(settings: Settings, *, clock: Clock | None = None) -> LicensingApplication:
     """``xuke migrate``: create the event-store tables once and seed the calendar.
     Every other process starts with ``CREATE_TABLE=n``; concurrent ``CREATE TABLE`` at start-up
-    is what crashes eventsourcing 9.5.6 (DESIGN §9)."""
+    is what crashes eventsourcing 9.5.6 (docs/operations.md)."""
     if not settings.is_sqlite:
         ensure_postgres_schema(settings.resolved_database_url)
     app = build_application(settings, clock=clock, create_tables=True)

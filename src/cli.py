@@ -1,4 +1,4 @@
-"""The ``xuke`` command line (DESIGN §8)."""
+"""The ``xuke`` command line (docs/operations.md)."""
 
 from __future__ import annotations
 

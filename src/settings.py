@@ -1,4 +1,4 @@
-"""One settings object, read from ``XUKE_*`` environment variables (DESIGN §8)."""
+"""One settings object, read from ``XUKE_*`` environment variables (docs/operations.md lists them)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from xuke.domain.roles import Role
 from xuke.projections.runner import PROJECTIONS, ProjectionWorker
 from xuke.projections.store import ViewStore
 
-ENTERPRISE_CODE = "914403001922038216"  # a valid GB 32100 code (DESIGN §4)
+ENTERPRISE_CODE = "914403001922038216"  # a valid GB 32100 code (GB 32100-2015)
 OTHER_ENTERPRISE_CODE = "91350100M000100Y43"
 PERSON_ID = "11010519491231002X"
 

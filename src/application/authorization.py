@@ -1,4 +1,4 @@
-"""Who may do what (DESIGN §2): role × stage × jurisdiction, applicants only for themselves.
+"""Who may do what (docs/roles.md): role × stage × jurisdiction, applicants only for themselves.
 
 Enforced here, in the application layer, so every entry point (GraphQL, CLI, workers)
 gets the same answer. A refusal raises ``Forbidden``; the caller records it for supervision.

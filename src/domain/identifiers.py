@@ -1,4 +1,4 @@
-"""Validation of the national identifiers xuke accepts (DESIGN §4), and their masking."""
+"""Validation of the national identifiers xuke accepts (GB 32100-2015, GB 11643-1999, GB/T 2260), and their masking."""
 
 from __future__ import annotations
 

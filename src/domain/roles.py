@@ -1,4 +1,4 @@
-"""Roles of the people who touch a licence case (DESIGN §2)."""
+"""Roles of the people who touch a licence case (docs/roles.md)."""
 
 from __future__ import annotations
 

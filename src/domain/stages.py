@@ -1,4 +1,4 @@
-"""Case status, stage, and which role owns each stage (DESIGN §2, §5)."""
+"""Case status, stage, and which role owns each stage (docs/roles.md, docs/architecture.md)."""
 
 from __future__ import annotations
 

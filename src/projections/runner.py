@@ -2,7 +2,7 @@
 LISTEN/NOTIFY or by polling on SQLite.
 
 Why not eventsourcing's ``ProjectionRunner``: it commits once per event (~1,000 events/s
-here, DESIGN §9) and has no SQLite subscription; one runner for both engines that commits a
+here, docs/operations.md) and has no SQLite subscription; one runner for both engines that commits a
 page at a time drives the same ``Projection`` classes ~10× faster. A LISTEN connection can
 drop without a word (eventsourcing issue #305): the listener reconnects on any error, and the
 worker polls every ``poll_seconds`` anyway, so a silent drop costs at most that much lag.

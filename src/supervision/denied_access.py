@@ -1,5 +1,5 @@
 """The denied-access log: every FORBIDDEN attempt is written down, so the supervisors of the
-jurisdiction it touched can see who tried what (DESIGN §2). A write failure here is logged,
+jurisdiction it touched can see who tried what (docs/roles.md). A write failure here is logged,
 never allowed to turn a refusal into a 500."""
 
 from __future__ import annotations

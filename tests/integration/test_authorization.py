@@ -1,4 +1,4 @@
-"""DESIGN §2: role × stage × jurisdiction, applicants only for themselves — enforced in the
+"""docs/roles.md: role × stage × jurisdiction, applicants only for themselves — enforced in the
 application layer, on both backends, and every refusal reported for supervision."""
 
 from __future__ import annotations

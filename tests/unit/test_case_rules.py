@@ -1,4 +1,4 @@
-"""DESIGN §3 and §5 on the aggregate alone: each rule, each refusal, dated on real holidays."""
+"""docs/legal-rules.md on the aggregate alone: each rule, each refusal, dated on real holidays."""
 
 from __future__ import annotations
 

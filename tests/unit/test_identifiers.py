@@ -1,4 +1,4 @@
-"""DESIGN §4: the national identifiers, with their published examples and corrupted copies."""
+"""GB 32100, GB 11643, GB/T 2260: the national identifiers, with their published examples and corrupted copies."""
 
 from __future__ import annotations
 
