@@ -1,2 +1,3 @@
-"""The GraphQL schema, by feature: shared ``types``, ``cases``, ``inbox``, ``public``,
-``supervision``; merged in ``schema``."""
+"""The GraphQL schema, one package a feature: ``cases``, ``inbox``, ``public``,
+``supervision``; what they share in ``common``; ``deadlines`` shared by cases and the public
+status page; merged in ``schema``, every request guarded by ``guards``."""

@@ -1,14 +1,13 @@
-"""Deadlines and their explanations: why a limit falls due when it does (v2 contract)."""
+"""Deadlines and their explanations: why a limit falls due when it does (v2 contract). Shared
+by a case (``Case.deadlines``) and the public status page (``PublicStatus.deadlines``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import strawberry
-from strawberry.types import Info
 
-from xuke.api.context import Context
-from xuke.api.graphql.types import Light, SuspensionReason
+from xuke.api.graphql.common.types import Info, Light, SuspensionReason
 from xuke.domain.deadlines import CaseClock, explain_deadlines
 from xuke.domain.deadlines import Deadlines as DomainDeadlines
 from xuke.domain.deadlines import Explanation as DomainExplanation
@@ -54,7 +53,7 @@ class DeadlineExplanation:
         )  # fmt: skip
 
 
-async def explanations_of(info: Info[Context, None], clock: CaseClock) -> list[DeadlineExplanation]:
+async def explanations_of(info: Info, clock: CaseClock) -> list[DeadlineExplanation]:
     """Counted only when asked for, against the calendar in force and today."""
     ctx = info.context
     calendar = await ctx.run(lambda: ctx.calendar)
@@ -77,7 +76,7 @@ class Deadlines:
     clock: strawberry.Private[CaseClock]
 
     @strawberry.field
-    async def explanations(self, info: Info[Context, None]) -> list[DeadlineExplanation]:
+    async def explanations(self, info: Info) -> list[DeadlineExplanation]:
         return await explanations_of(info, self.clock)
 
     @classmethod

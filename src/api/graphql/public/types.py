@@ -1,24 +1,18 @@
-"""What needs no login: the public status page's query (办事进度) and the licence register
-(公示, Art. 40). No personal data crosses this boundary."""
+"""The public's view of a case (办事进度) and of a granted licence (公示): names in their
+public form, no internal opinions."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import strawberry
-from strawberry.types import Info
 
-from xuke.api.context import Context
+from xuke.api.graphql.common.paging import PageInfo
+from xuke.api.graphql.common.rows import day
+from xuke.api.graphql.common.types import CaseStatus, Info, Stage
 from xuke.api.graphql.deadlines import DeadlineExplanation, explanations_of
-from xuke.api.graphql.inbox import bad_cursor
-from xuke.api.graphql.types import CaseStatus, PageInfo, Stage
 from xuke.domain.deadlines import CaseClock
-from xuke.projections.queries import licence_register_page, public_status
 from xuke.projections.store import Row
-
-
-def _day(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
 
 
 @strawberry.type
@@ -35,6 +29,15 @@ class PublicComplaint:
     status: str
     text: str
     reply: str | None
+
+    @classmethod
+    def of(cls, r: Row) -> PublicComplaint:
+        return cls(
+            filed_at=dt.datetime.fromisoformat(r["filed_at"]),
+            status=r["status"],
+            text=r["text"],
+            reply=r["reply"],
+        )
 
 
 @strawberry.type(
@@ -57,35 +60,27 @@ class PublicStatus:
     @strawberry.field(
         description="Every limit explained: from which day, which days skipped and why."
     )
-    async def deadlines(self, info: Info[Context, None]) -> list[DeadlineExplanation]:
+    async def deadlines(self, info: Info) -> list[DeadlineExplanation]:
         return await explanations_of(info, self.clock)
 
     @strawberry.field(
         description="Complaints about this case and their replies (an addition to v1)."
     )
-    async def complaints(self, info: Info[Context, None]) -> list[PublicComplaint]:
+    async def complaints(self, info: Info) -> list[PublicComplaint]:
         rows = await info.context.run(
             info.context.services.views.fetchall,
             "SELECT * FROM complaints WHERE case_no = %s ORDER BY filed_at",
             [self.case_no],
         )
-        return [
-            PublicComplaint(
-                filed_at=dt.datetime.fromisoformat(r["filed_at"]),
-                status=r["status"],
-                text=r["text"],
-                reply=r["reply"],
-            )
-            for r in rows
-        ]
+        return [PublicComplaint.of(r) for r in rows]
 
     @classmethod
     def of(cls, row: Row) -> PublicStatus:
         return cls(
             case_no=row["case_no"], item_name=row["item_name"], applicant_name=row["applicant_name"],
             status=row["status"], stage=row["stage"], received_on=dt.date.fromisoformat(row["received_on"]),
-            accepted_on=_day(row["accepted_on"]), decision_due=_day(row["decision_due"]),
-            decided_on=_day(row["decided_on"]), decision=row["decision"], clock=row["clock"],
+            accepted_on=day(row["accepted_on"]), decision_due=day(row["decision_due"]),
+            decided_on=day(row["decided_on"]), decision=row["decision"], clock=row["clock"],
             steps=[
                 PublicStep(stage=s["stage"], status=s["status"], at=dt.datetime.fromisoformat(s["at"]), note=s["note"])
                 for s in row["steps"]
@@ -112,8 +107,8 @@ class RegisteredLicense:
             certificate_no=row["certificate_no"], item_code=row["item_code"], item_name=row["item_name"],
             holder_name=row["holder_name"], holder_credit_code=row["holder_credit_code"],
             jurisdiction_code=row["jurisdiction_code"], decided_on=dt.date.fromisoformat(row["decided_on"]),
-            valid_from=dt.date.fromisoformat(row["valid_from"]),
-            valid_to=dt.date.fromisoformat(row["valid_to"]) if row["valid_to"] else None, case_no=row["case_no"],
+            valid_from=dt.date.fromisoformat(row["valid_from"]), valid_to=day(row["valid_to"]),
+            case_no=row["case_no"],
         )  # fmt: skip
 
 
@@ -128,44 +123,3 @@ class RegisteredLicenseConnection:
     edges: list[RegisteredLicenseEdge]
     page_info: PageInfo
     total_count: int
-
-
-def lookup_public_status(ctx: Context, case_no: str, query_code: str) -> Row | None:
-    """Wrong code ≡ unknown case: the same None, in the same constant-time comparison."""
-    code_hash = ctx.services.app.hash_query_code(query_code)
-    return public_status(ctx.services.views, case_no.strip(), code_hash)
-
-
-@strawberry.type
-class PublicQueries:
-    @strawberry.field
-    async def public_status(
-        self, info: Info[Context, None], case_no: str, query_code: str
-    ) -> PublicStatus | None:
-        row = await info.context.run(lookup_public_status, info.context, case_no, query_code)
-        return PublicStatus.of(row) if row else None
-
-    @strawberry.field
-    async def license_register(
-        self,
-        info: Info[Context, None],
-        search: str | None = None,
-        item_code: str | None = None,
-        first: int | None = 20,
-        after: str | None = None,
-    ) -> RegisteredLicenseConnection:
-        ctx = info.context
-        try:
-            page = await ctx.run(
-                licence_register_page, ctx.services.views, search, item_code, first or 20, after
-            )
-        except ValueError as e:
-            raise bad_cursor(e) from None
-        edges = [
-            RegisteredLicenseEdge(node=RegisteredLicense.of(r), cursor=c)
-            for r, c in zip(page.items, page.cursors, strict=True)
-        ]
-        return RegisteredLicenseConnection(
-            edges=edges, page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-            total_count=page.total_count,
-        )  # fmt: skip

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 import strawberry
-from strawberry.scalars import JSON
+from strawberry.types import Info as StrawberryInfo
 
+from xuke.api.context import Context
 from xuke.application.principal import Principal as DomainPrincipal
 from xuke.domain.catalogue import LicenseItem as DomainItem
 from xuke.domain.deadlines import Light
-from xuke.domain.errors import DomainError, ErrorCode
 from xuke.domain.roles import Role
 from xuke.domain.stages import (
     CaseStatus,
@@ -22,7 +20,11 @@ from xuke.domain.stages import (
 )
 from xuke.projections.queries import InboxBox
 
-# The domain's enums are the contract's: same names, same members.
+# What every resolver is given: the request's ``Context`` (caller, services, loaders).
+Info = StrawberryInfo[Context, None]
+
+# The domain's enums are the contract's: same names, same members. (``ErrorCode`` is the
+# API's own, in ``errors``: what a client sees of a failure is the API's to say.)
 for enum in (
     Role,
     CaseStatus,
@@ -33,27 +35,8 @@ for enum in (
     ServiceMethod,
     TerminationGround,
     Light,
-    ErrorCode,
 ):
     strawberry.enum(enum)
-
-
-@strawberry.enum
-class ComplianceGroup(Enum):
-    DEPARTMENT = "DEPARTMENT"
-    ITEM = "ITEM"
-    MONTH = "MONTH"
-
-
-@strawberry.type
-class UserError:
-    code: ErrorCode
-    message: str
-    field: str | None = None
-
-    @classmethod
-    def of(cls, error: DomainError) -> UserError:
-        return cls(code=error.code, message=error.message, field=error.field)
 
 
 @strawberry.type
@@ -111,22 +94,17 @@ class LicenseItem:
         )
 
 
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
 __all__ = [
-    "JSON",
     "CaseStatus",
-    "ErrorCode",
     "InboxBox",
+    "Info",
+    "LicenseItem",
     "Light",
     "Opinion",
+    "Principal",
     "Role",
     "ServiceMethod",
     "Stage",
     "SuspensionReason",
     "TerminationGround",
-]  # fmt: skip
+]

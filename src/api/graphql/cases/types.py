@@ -1,0 +1,162 @@
+"""The case as clients see it: the ``Case`` with its applicant, opinions, deadlines and event
+history, and the replay for auditors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from xuke.api.context import Context
+from xuke.api.graphql.common.types import CaseStatus, Info, LicenseItem, Opinion, Role, Stage
+from xuke.api.graphql.deadlines import Deadlines
+from xuke.application.principal import Principal as DomainPrincipal
+from xuke.application.summaries import summarize
+from xuke.domain.case import LicenseCase
+from xuke.domain.case_records import StageOpinion as DomainOpinion
+from xuke.domain.model import DomainEvent, local_date
+from xuke.domain.roles import OVERSIGHT_ROLES
+
+
+@strawberry.type
+class Applicant:
+    kind: str
+    name: str
+    credit_code: str | None
+    id_number_masked: str | None
+    contact_phone_masked: str | None
+
+
+@strawberry.type
+class CaseEvent:
+    version: int
+    type: str
+    occurred_at: dt.datetime
+    actor_id: str
+    actor_role: Role | None
+    event: strawberry.Private[DomainEvent]
+    full: strawberry.Private[bool]  # the caller may see the event's data
+
+    @strawberry.field
+    def summary(self) -> str:
+        return summarize(self.event)
+
+    @strawberry.field
+    def data(self) -> JSON | None:
+        if not self.full:
+            return None
+        return cast(JSON, self.event.model_dump(mode="json", exclude={"originator_id"}))
+
+    @classmethod
+    def of(cls, event: DomainEvent, principal: DomainPrincipal | None) -> CaseEvent:
+        """Summary and data are made only if asked for: a history of 50 events is mostly
+        asked for its versions, types and times."""
+        return cls(
+            version=event.originator_version,
+            type=type(event).__name__,
+            occurred_at=event.timestamp,
+            actor_id=event.actor.id,
+            actor_role=event.actor.role,
+            event=event,
+            full=principal is not None and bool(principal.roles & OVERSIGHT_ROLES),
+        )
+
+
+@strawberry.type(
+    description="An opinion carried forward to later stages, with the fields this stage's department added (seed: no re-entry, own fields per stage)."
+)
+class StageOpinion:
+    stage: Stage
+    opinion: Opinion
+    comment: str
+    fields: JSON | None
+    actor_id: str
+    at: dt.datetime
+
+    @classmethod
+    def of(cls, o: DomainOpinion) -> StageOpinion:
+        return cls(
+            stage=o.stage, opinion=o.opinion, comment=o.comment, fields=cast(JSON, o.fields),
+            actor_id=o.actor_id, at=o.at,
+        )  # fmt: skip
+
+
+@strawberry.type
+class Case:
+    id: strawberry.ID
+    case_no: str
+    item: LicenseItem
+    applicant: Applicant
+    jurisdiction_code: str
+    status: CaseStatus
+    stage: Stage
+    version: int
+    received_on: dt.date
+    accepted_on: dt.date | None
+    decided_on: dt.date | None
+    decision: str | None
+    certificate_no: str | None
+    opinions: list[StageOpinion]
+    aggregate: strawberry.Private[LicenseCase]
+
+    @strawberry.field
+    async def deadlines(self, info: Info) -> Deadlines:
+        """Counted only when asked for: it needs the calendar in force."""
+        ctx = info.context
+        calendar = await ctx.run(lambda: ctx.calendar)
+        return Deadlines.of(
+            ctx.services.app.deadlines(self.aggregate, ctx.services.today(), calendar),
+            self.aggregate.clock(),
+        )
+
+    @strawberry.field
+    async def history(self, info: Info) -> list[CaseEvent]:
+        ctx = info.context
+        events = await ctx.run(ctx.services.app.history, self.aggregate, self.version)
+        return [CaseEvent.of(e, ctx.principal) for e in events]
+
+    @classmethod
+    def of(cls, case: LicenseCase, ctx: Context) -> Case:
+        return cls(
+            id=strawberry.ID(str(case.id)),
+            case_no=case.case_no,
+            item=LicenseItem.of(ctx.services.app.catalogue.get(case.item_code)),
+            applicant=_applicant(case, public=ctx.principal is None),
+            jurisdiction_code=case.jurisdiction_code,
+            status=case.status,
+            stage=case.stage,
+            version=case.version,
+            received_on=local_date(case.received_at),
+            accepted_on=case.accepted_on,
+            decided_on=case.decided_on,
+            decision=case.decision,
+            certificate_no=case.certificate_no,
+            opinions=[StageOpinion.of(o) for o in case.opinions],
+            aggregate=case,
+        )
+
+
+def _applicant(case: LicenseCase, public: bool) -> Applicant:
+    """Without a login (the public view) the applicant's name is its public form."""
+    applicant = case.applicant
+    return Applicant(
+        kind=applicant.kind,
+        name=applicant.public_name if public else applicant.name,
+        credit_code=applicant.credit_code,
+        id_number_masked=applicant.id_number_masked,
+        contact_phone_masked=applicant.contact_phone_masked,
+    )
+
+
+@strawberry.type(description="Replay for auditors: the case exactly as it stood after `version`.")
+class CaseHistory:
+    case_no: str
+    as_of_version: int
+    events: list[CaseEvent]
+    case: strawberry.Private[LicenseCase]
+
+    @strawberry.field
+    def state(self, info: Info) -> Case:
+        return Case.of(self.case, info.context)

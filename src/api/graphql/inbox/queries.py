@@ -1,0 +1,28 @@
+"""The caller's inbox: its own tasks and those of its unit's groups for its staff roles."""
+
+from __future__ import annotations
+
+import strawberry
+
+from xuke.api.graphql.common.paging import fetch_page
+from xuke.api.graphql.common.types import InboxBox, Info
+from xuke.api.graphql.inbox.types import TaskConnection
+from xuke.domain.roles import STAFF_ROLES
+from xuke.projections.queries import inbox_page
+
+
+@strawberry.type
+class InboxQueries:
+    @strawberry.field
+    async def inbox(
+        self, info: Info, box: InboxBox, first: int | None = 20, after: str | None = None
+    ) -> TaskConnection:
+        ctx = info.context
+        principal = ctx.require_principal()
+        groups = [
+            f"{principal.org_code}:{role.value}" for role in sorted(principal.roles & STAFF_ROLES)
+        ]
+        page = await fetch_page(
+            ctx, inbox_page, ctx.services.views, principal.user_id, groups, box, first or 20, after
+        )
+        return TaskConnection.of(page, ctx)

@@ -1,0 +1,51 @@
+"""The two public queries: a case's status, for whoever holds its query code, and the
+register of granted licences."""
+
+from __future__ import annotations
+
+import strawberry
+
+from xuke.api.context import Context
+from xuke.api.graphql.common.paging import edges, fetch_page, page_info
+from xuke.api.graphql.common.types import Info
+from xuke.api.graphql.public.types import (
+    PublicStatus,
+    RegisteredLicense,
+    RegisteredLicenseConnection,
+    RegisteredLicenseEdge,
+)
+from xuke.projections.queries import licence_register_page, public_status
+from xuke.projections.store import Row
+
+
+def lookup_public_status(ctx: Context, case_no: str, query_code: str) -> Row | None:
+    """Wrong code ≡ unknown case: the same None, in the same constant-time comparison."""
+    code_hash = ctx.services.app.hash_query_code(query_code)
+    return public_status(ctx.services.views, case_no.strip(), code_hash)
+
+
+@strawberry.type
+class PublicQueries:
+    @strawberry.field
+    async def public_status(self, info: Info, case_no: str, query_code: str) -> PublicStatus | None:
+        row = await info.context.run(lookup_public_status, info.context, case_no, query_code)
+        return PublicStatus.of(row) if row else None
+
+    @strawberry.field
+    async def license_register(
+        self,
+        info: Info,
+        search: str | None = None,
+        item_code: str | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> RegisteredLicenseConnection:
+        ctx = info.context
+        page = await fetch_page(
+            ctx, licence_register_page, ctx.services.views, search, item_code, first or 20, after
+        )
+        return RegisteredLicenseConnection(
+            edges=edges(page, RegisteredLicenseEdge, RegisteredLicense.of),
+            page_info=page_info(page),
+            total_count=page.total_count,
+        )
