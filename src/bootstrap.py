@@ -18,6 +18,8 @@ from xuke.projections.store import apply_migrations
 from xuke.settings import Settings
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from xuke.api.context import Services
 
 
@@ -133,12 +135,16 @@ def build_services(
     settings: Settings, *, with_projections: bool, clock: Clock | None = None
 ) -> Services:
     """Everything ``xuke serve`` runs: the application, the views, tokens, metrics — and the
-    projections in this process when asked (always on SQLite: it has no other way)."""
+    projections in this process when asked (always on SQLite: it has no other way). The API's
+    modules are imported here, not at the top: projection and rebuild workers start from this
+    module too and need none of them."""
     from xuke.api.auth import TokenService
-    from xuke.api.context import Services
+    from xuke.api.context import DatabaseWatch, Services
     from xuke.api.metrics import Metrics
+    from xuke.projections.case_loader import CaseLoader
     from xuke.projections.runner import ProjectionRunner
     from xuke.projections.store import ViewStore
+    from xuke.projections.visibility import ViewPositions
     from xuke.supervision.denied_access import DeniedAccessLog
 
     app = build_application(settings, clock=clock)
@@ -147,11 +153,28 @@ def build_services(
     tokens = TokenService(
         secret="" if settings.jwks_url else settings.jwt_secret, jwks_url=settings.jwks_url
     )
-    runner = (
-        ProjectionRunner(app, views, database_url=settings.resolved_database_url)
-        if with_projections
-        else None
-    )
+    runner = None
+    if with_projections:
+        runner = ProjectionRunner(app, views, database_url=settings.resolved_database_url)
+
+    def discard_broken() -> None:  # after an outage, weed out the pools' dead connections
+        app.discard_broken()
+        views.discard_broken()
+
     return Services(
-        settings=settings, app=app, views=views, tokens=tokens, metrics=Metrics(), runner=runner
-    )
+        settings=settings, app=app, views=views, tokens=tokens, metrics=Metrics(),
+        cases=CaseLoader(app, views),
+        database=DatabaseWatch(settings.resolved_database_url, discard_broken),
+        positions=ViewPositions(views), runner=runner,
+    )  # fmt: skip
+
+
+def served_app() -> FastAPI:
+    """One of the processes of ``xuke serve --workers N``: each builds its own services from
+    the environment (the projections run in ``xuke projections run``)."""
+    from xuke.api.app import create_app
+    from xuke.api.logging import configure_logging
+
+    tune_gc(throughput=False)
+    configure_logging()
+    return create_app(build_services(Settings(), with_projections=False), own_services=True)

@@ -238,7 +238,7 @@ def serve_command(
             raise typer.Exit(2)
         _seed_demo_if_empty(settings)
         console.print(f"xuke on http://{host}:{port}/graphql · {workers} processes")
-        uvicorn.run("xuke.api.app:served_app", factory=True, workers=workers, host=host,
+        uvicorn.run("xuke.bootstrap:served_app", factory=True, workers=workers, host=host,
                     port=port, log_config=None, access_log=False)  # fmt: skip
         return
     services = build_services(settings, with_projections=with_projections or settings.is_sqlite)

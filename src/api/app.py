@@ -83,18 +83,6 @@ def create_app(services: Services, *, own_services: bool = False) -> FastAPI:
     return app
 
 
-def served_app() -> FastAPI:
-    """One of the processes of ``xuke serve --workers N``: each builds its own services from
-    the environment (the projections run in ``xuke projections run``)."""
-    from xuke.api.logging import configure_logging
-    from xuke.bootstrap import build_services, tune_gc
-    from xuke.settings import Settings
-
-    tune_gc(throughput=False)
-    configure_logging()
-    return create_app(build_services(Settings(), with_projections=False), own_services=True)
-
-
 def _owning(services: Services) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

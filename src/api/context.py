@@ -56,16 +56,10 @@ class Services:
     views: ViewStore
     tokens: TokenService
     metrics: Metrics
+    cases: CaseLoader
+    database: DatabaseWatch
+    positions: ViewPositions  # read-your-writes when the projections run elsewhere
     runner: ProjectionRunner | None = None  # in-process projections, if this process runs them
-
-    def __post_init__(self) -> None:
-        self.cases = CaseLoader(self.app, self.views)
-        self.database = DatabaseWatch(self.settings.resolved_database_url, self.discard_broken)
-        self.positions = ViewPositions(self.views)  # when the projections run elsewhere
-
-    def discard_broken(self) -> None:
-        self.app.discard_broken()
-        self.views.discard_broken()
 
     def start(self) -> None:
         """The watchers a serving process runs: the database's presence, the views' positions."""

@@ -102,3 +102,24 @@ def open_orders_past(views: ViewStore, day: dt.date) -> list[Row]:
 
 def card_issued(views: ViewStore, card_id: UUID) -> bool:
     return bool(views.count("supervision_cards", "card_id = %s", [str(card_id)]))
+
+
+def complaints_of_case(views: ViewStore, case_no: str) -> list[Row]:
+    """The complaints about one case and their replies, oldest first (public status)."""
+    return views.fetchall(
+        "SELECT * FROM complaints WHERE case_no = %s ORDER BY filed_at", [case_no]
+    )
+
+
+ROW_KEYS = {
+    "supervision_orders": "order_id",
+    "complaints": "complaint_id",
+    "supervision_cards": "card_id",
+}
+
+
+def supervision_row(views: ViewStore, table: str, aggregate_id: UUID) -> Row | None:
+    """The row an order's, complaint's or card's events made, read back for a payload."""
+    return views.fetchone(
+        f"SELECT * FROM {table} WHERE {ROW_KEYS[table]} = %s", [str(aggregate_id)]
+    )

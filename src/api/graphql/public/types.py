@@ -13,6 +13,7 @@ from xuke.api.graphql.common.types import CaseStatus, Info, Stage
 from xuke.api.graphql.deadlines import DeadlineExplanation, explanations_of
 from xuke.domain.deadlines import CaseClock
 from xuke.projections.store import Row
+from xuke.projections.supervision import complaints_of_case
 
 
 @strawberry.type
@@ -67,11 +68,7 @@ class PublicStatus:
         description="Complaints about this case and their replies (an addition to v1)."
     )
     async def complaints(self, info: Info) -> list[PublicComplaint]:
-        rows = await info.context.run(
-            info.context.services.views.fetchall,
-            "SELECT * FROM complaints WHERE case_no = %s ORDER BY filed_at",
-            [self.case_no],
-        )
+        rows = await info.context.run(complaints_of_case, info.context.services.views, self.case_no)
         return [PublicComplaint.of(r) for r in rows]
 
     @classmethod

@@ -15,6 +15,7 @@ from xuke.api.graphql.common.types import Info
 from xuke.application.supervision import SupervisionCommands
 from xuke.domain.model import Aggregate
 from xuke.projections.store import Row
+from xuke.projections.supervision import supervision_row
 
 N = TypeVar("N")
 
@@ -23,18 +24,16 @@ Runner = Callable[[SupervisionCommands, Any], Aggregate]
 
 
 async def acted(
-    info: Info, run: Runner, table: str, key: str, node: Callable[[Row], N], login: bool = True
+    info: Info, run: Runner, table: str, node: Callable[[Row], N], login: bool = True
 ) -> tuple[N | None, list[UserError]]:
-    """Run the command, then read back the row its event made in ``table``, by ``key``."""
+    """Run the command, then read back the row its event made in ``table``."""
     ctx = info.context
     principal = ctx.require_principal() if login else ctx.principal
     commands = SupervisionCommands(ctx.services.app)
     aggregate, errors = await execute(info, lambda: run(commands, principal))
     if aggregate is None:
         return None, errors
-    row = await ctx.run(
-        ctx.services.views.fetchone, f"SELECT * FROM {table} WHERE {key} = %s", [str(aggregate.id)]
-    )
+    row = await ctx.run(supervision_row, ctx.services.views, table, aggregate.id)
     return (node(row) if row else None), []
 
 

@@ -65,7 +65,7 @@ class ComplaintFields(InJurisdiction):
 
 
 async def complaint_payload(info: Info, run: Runner, login: bool = True) -> ComplaintPayload:
-    complaint, errors = await acted(info, run, "complaints", "complaint_id", Complaint.of, login)
+    complaint, errors = await acted(info, run, "complaints", Complaint.of, login)
     return ComplaintPayload(complaint=complaint, errors=errors)
 
 

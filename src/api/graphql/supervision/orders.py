@@ -66,7 +66,7 @@ class OrderFields(InJurisdiction):
 
 
 async def order_payload(info: Info, run: Runner) -> SupervisionOrderPayload:
-    order, errors = await acted(info, run, "supervision_orders", "order_id", SupervisionOrder.of)
+    order, errors = await acted(info, run, "supervision_orders", SupervisionOrder.of)
     return SupervisionOrderPayload(order=order, errors=errors)
 
 
