@@ -32,7 +32,7 @@ from xuke.bootstrap import (
     tune_gc,
 )
 from xuke.domain.roles import Role
-from xuke.projections.queries import InboxBox, inbox_page
+from xuke.projections.inbox import InboxBox, inbox_page
 from xuke.projections.rebuild import build_shadow, swap_in
 from xuke.projections.runner import PROJECTIONS, ProjectionRunner
 from xuke.projections.store import ViewStore

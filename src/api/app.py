@@ -20,8 +20,8 @@ from xuke.api.graphql.schema import schema
 from xuke.api.observe import Observe
 from xuke.api.status_page import router as status_router
 from xuke.application.authorization import Unauthenticated
-from xuke.projections.base import read_position
 from xuke.projections.runner import PROJECTIONS
+from xuke.projections.tracking import read_position
 
 log = logging.getLogger("xuke.api")
 READY_LAG = 1000  # events: beyond this the read side is too far behind to serve

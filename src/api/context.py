@@ -27,7 +27,7 @@ from xuke.domain.calendar import WorkingCalendar
 from xuke.domain.model import local_date
 from xuke.domain.roles import OVERSIGHT_ROLES
 from xuke.projections.case_loader import CaseLoader
-from xuke.projections.queries import Lights
+from xuke.projections.deadlines_queries import Lights
 from xuke.projections.runner import PROJECTIONS, ProjectionRunner
 from xuke.projections.store import ViewStore
 from xuke.projections.visibility import ViewPositions

@@ -17,9 +17,9 @@ from starlette.concurrency import run_in_threadpool
 
 from xuke.api.context import Services
 from xuke.application.summaries import STAGES
-from xuke.domain.deadlines import explain_deadlines
+from xuke.domain.explanations import explain_deadlines
 from xuke.domain.model import SHANGHAI
-from xuke.projections.queries import public_status
+from xuke.projections.public_status import public_status
 
 STATUS_LABELS = {
     "SUBMITTED": "已申请，待受理", "AWAITING_CORRECTION": "补正中", "NOT_ACCEPTED": "不予受理", "ACCEPTED": "已受理",

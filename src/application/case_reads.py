@@ -10,8 +10,9 @@ from eventsourcing.application import AggregateNotFoundError
 from xuke.domain.calendar import DueDate, WorkingCalendar
 from xuke.domain.case import LicenseCase
 from xuke.domain.case_numbers import case_id_for
-from xuke.domain.deadlines import Deadlines, Explanation, compute_deadlines, explain_deadlines
+from xuke.domain.deadlines import Deadlines, compute_deadlines
 from xuke.domain.errors import NotFound, ValidationFailed
+from xuke.domain.explanations import Explanation, explain_deadlines
 from xuke.domain.model import DomainEvent, local_date
 from xuke.domain.roles import OVERSIGHT_ROLES
 

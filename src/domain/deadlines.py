@@ -14,6 +14,8 @@ Find a rule by its article (docs/legal-rules.md has the whole table):
 - Law 44 — ``service_due`` (grants only), ``public_notice_served_on``
 - 民法典 202 — ``validity_end``
 - Law 82 on an estimated year — ``surely_passed``
+
+Why a limit falls due when it does, day by day: ``xuke.domain.explanations``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from xuke.domain.calendar import DueDate, WorkingCalendar
-from xuke.domain.stages import SUSPENSION_REASONS
 
 ACCEPTANCE_PERIOD_DAYS = 5  # Law 32
 DEFAULT_EXTENSION_DAYS = 10  # Law 42, unless the item's own law says otherwise
@@ -99,35 +100,6 @@ class CaseClock:
     ended_on: dt.date | None = None  # the case closed, whichever way: its deadlines freeze here
     decision_article: str = ARTICLE_DECISION  # the item's source of its decision limit
     granted: bool = False  # the decision was a grant (Law 44 applies)
-
-
-@dataclass(frozen=True)
-class SkippedDay:
-    date: dt.date
-    reason: str  # 周末, a holiday's name, 中止计时：检验 …
-
-
-@dataclass(frozen=True)
-class SuspensionSpan:
-    start: dt.date
-    end: dt.date | None
-    reason: str
-    working_days: int
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """Why a limit falls due when it does, day by day (``explain``)."""
-
-    limit: str
-    article: str
-    counts_from: dt.date
-    working_days: int
-    extended_by: int
-    suspensions: tuple[SuspensionSpan, ...]
-    skipped: tuple[SkippedDay, ...]
-    due: dt.date
-    provisional_years: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -358,85 +330,3 @@ def compute_deadlines(
         light=light_of(running_deadline(clock, calendar, day), day, calendar, thresholds),
         correction_due=cor.date if cor else None,
     )
-
-
-# ---------------------------------------------------------------- explanations
-
-
-def explain(
-    calendar: WorkingCalendar,
-    limit: str,
-    article: str,
-    start: dt.date,
-    days: int,
-    *,
-    extended_by: int = 0,
-    suspensions: tuple[SuspensionPeriod, ...] = (),
-    today: dt.date | None = None,
-) -> Explanation:
-    """One limit, explained by the very count that computes its due date: every day from
-    the day after ``start`` to the due day is either counted or skipped, with its reason."""
-    due = count_working_days(calendar, start, days, suspensions, today)
-    spans = tuple(
-        SuspensionSpan(
-            s.start,
-            s.end,
-            s.reason,
-            calendar.working_days_between(s.start, s.end or today or s.start),
-        )
-        for s in suspensions
-    )
-    skipped, day = [], start + dt.timedelta(days=1)
-    while day <= due.date:
-        reason = calendar.day_off_reason(day) or _suspended_because(day, suspensions, today)
-        if reason:
-            skipped.append(SkippedDay(day, reason))
-        day += dt.timedelta(days=1)
-    years = range(start.year, due.date.year + 1)
-    return Explanation(
-        limit=limit, article=article, counts_from=start + dt.timedelta(days=1), working_days=days,
-        extended_by=extended_by, suspensions=spans, skipped=tuple(skipped), due=due.date,
-        provisional_years=tuple(y for y in years if not calendar.is_scheduled(y)),
-    )  # fmt: skip
-
-
-def _suspended_because(
-    day: dt.date, suspensions: tuple[SuspensionPeriod, ...], today: dt.date | None
-) -> str | None:
-    for s in suspensions:
-        end = s.end or today or s.start
-        if s.start < day <= end:
-            return f"中止计时：{SUSPENSION_REASONS.get(s.reason, s.reason)}"
-    return None
-
-
-def explain_deadlines(
-    clock: CaseClock, calendar: WorkingCalendar, today: dt.date
-) -> list[Explanation]:
-    """Every limit that applies to the case, in the order they run."""
-    day = as_of(clock, today)
-    out = [
-        explain(calendar, "ACCEPTANCE", ARTICLE_ACCEPTANCE, acceptance_start(clock),
-                ACCEPTANCE_PERIOD_DAYS),
-    ]  # fmt: skip
-    if clock.correction_requested_on is not None and clock.correction_days is not None:
-        out.append(
-            explain(calendar, "CORRECTION", ARTICLE_CORRECTION, clock.correction_requested_on,
-                    clock.correction_days)
-        )  # fmt: skip
-    if clock.accepted_on is not None:
-        extended_by = clock.extension_days if clock.extended else 0
-        out.append(
-            explain(calendar, "DECISION", clock.decision_article, clock.accepted_on,
-                    decision_days(clock), extended_by=extended_by, suspensions=clock.suspensions,
-                    today=day)
-        )  # fmt: skip
-        if clock.committed_days is not None:
-            out.append(
-                explain(calendar, "COMMITTED", ARTICLE_COMMITTED, clock.accepted_on,
-                        clock.committed_days, suspensions=clock.suspensions, today=day)
-            )  # fmt: skip
-    if clock.decided_on is not None and clock.service_days is not None:
-        article = ARTICLE_SERVICE if clock.granted else ARTICLE_OWN_SERVICE_LIMIT
-        out.append(explain(calendar, "SERVICE", article, clock.decided_on, clock.service_days))
-    return out

@@ -1,6 +1,7 @@
 """case_deadlines: every field of the contract's ``Deadlines`` per case, recomputed on each
 case event and whenever a calendar year is loaded. Lights are not stored: they follow from
-``due_on``, ``yellow_from`` and today, so a case turns RED with no new event."""
+``due_on``, ``yellow_from`` and today, so a case turns RED with no new event. What the
+watcher and the API ask of this view is in ``deadlines_queries.py``."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from xuke.domain.deadlines import (
 )
 from xuke.domain.model import local_date
 from xuke.domain.stages import TERMINAL
-from xuke.projections.base import CaseProjection, KeptSums, Upserts, iso, open_counts
-from xuke.projections.store import Row, Transaction, ViewStore
+from xuke.projections.base import CaseProjection
+from xuke.projections.store import Transaction
+from xuke.projections.writes import KeptSums, Upserts, iso, open_counts
 
 CLOCK = TypeAdapter(CaseClock)
 
@@ -151,66 +153,3 @@ class DeadlinesProjection(CaseProjection):
         self.open_counts.flush(tx)
         self.closed_stats.flush(tx)
         self.rows.flush(tx)
-
-
-# ---------------------------------------------------------------- what the watcher asks of this view
-
-# A SUSPENDED case is overdue only if it already was when its deadlines were last computed
-# (Law 45 revives no expired period; one not yet expired moves its due date with the clock).
-_NOT_MERELY_SUSPENDED = "(status <> 'SUSPENDED' OR {due} < computed_on)"
-
-
-class DeadlineQueries:
-    """The case_deadlines questions of the deadline watcher, beside the view that answers them."""
-
-    def __init__(self, views: ViewStore) -> None:
-        self.views = views
-
-    def awaiting_deemed_acceptance(self, today: dt.date) -> list[Row]:
-        """Law 32: still SUBMITTED after the acceptance window (the case decides for sure)."""
-        return self.views.fetchall(
-            "SELECT case_no FROM case_deadlines WHERE status = 'SUBMITTED' AND acceptance_due < %s",
-            [today.isoformat()],
-        )
-
-    def awaiting_abandonment(self, today: dt.date) -> list[Row]:
-        """SAMR 15(4): awaiting corrections after the period the notice set."""
-        return self.views.fetchall(
-            "SELECT case_no FROM case_deadlines WHERE status = 'AWAITING_CORRECTION' AND correction_due < %s",
-            [today.isoformat()],
-        )
-
-    def decisions_overdue(self, today: dt.date) -> list[Row]:
-        return self.views.fetchall(
-            "SELECT case_no, decision_due FROM case_deadlines WHERE is_open = 1 AND decided_on IS NULL "
-            f"AND decision_due < %s AND {_NOT_MERELY_SUSPENDED.format(due='decision_due')}",
-            [today.isoformat()],
-        )
-
-    def services_overdue(self, today: dt.date) -> list[Row]:
-        """Law 44 (grants; a denial has a service_due only if its authority set one)."""
-        return self.views.fetchall(
-            "SELECT case_no, service_due FROM case_deadlines WHERE is_open = 1 AND decided_on IS NOT NULL "
-            "AND service_due < %s",
-            [today.isoformat()],
-        )
-
-    def commitments_broken(self, today: dt.date) -> list[Row]:
-        return self.views.fetchall(
-            "SELECT case_no, committed_due FROM case_deadlines WHERE is_open = 1 AND decided_on IS NULL "
-            f"AND committed_due < %s AND {_NOT_MERELY_SUSPENDED.format(due='committed_due')}",
-            [today.isoformat()],
-        )
-
-    def correction_notices_after_receipt(self) -> list[Row]:
-        return self.views.fetchall(
-            "SELECT case_no, received_on, correction_requested_on FROM case_deadlines "
-            "WHERE correction_requested_on IS NOT NULL AND correction_requested_on > received_on"
-        )
-
-    def entries_after_their_window(self) -> list[Row]:
-        """Hall entries backdated past their own acceptance window."""
-        return self.views.fetchall(
-            "SELECT case_no, acceptance_due FROM case_deadlines "
-            "WHERE filed_on IS NOT NULL AND filed_on > acceptance_due AND received_on < filed_on"
-        )

@@ -6,21 +6,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable, Sequence
+from enum import StrEnum
 from typing import Any
 
 from xuke.domain.case import LicenseCase
 from xuke.domain.case_records import Task
 from xuke.domain.deadlines import running_deadline, yellow_from
-from xuke.projections.base import (
-    Before,
-    CaseProjection,
-    Upserts,
-    add_to_counters,
-    iso,
-    open_counts,
-)
+from xuke.projections.base import Before, CaseProjection
 from xuke.projections.deadlines import clock_from_json, clock_json
+from xuke.projections.paging import (
+    Page,
+    check_first,
+    decode_cursor,
+    encode_cursor,
+    jurisdiction_prefix,
+    keyset,
+    keyset_params,
+)
 from xuke.projections.store import Row, Transaction, ViewStore
+from xuke.projections.writes import Upserts, add_to_counters, iso, open_counts
 
 COLUMNS = (
     "task_id", "case_id", "case_no", "item_name", "applicant_name", "jurisdiction_code", "stage",
@@ -143,3 +148,131 @@ def open_tasks_arrived_before(views: ViewStore, day: dt.date) -> list[Row]:
         "SELECT task_id, case_no, stage, arrived_at FROM inbox_tasks WHERE is_open = 1 AND arrived_at < %s",
         [day.isoformat()],
     )
+
+
+# ---------------------------------------------------------------- what the API asks of this view
+
+
+class InboxBox(StrEnum):
+    NEW = "NEW"  # 新建
+    TODO = "TODO"  # 待办
+    DONE = "DONE"  # 已办
+
+
+OPEN_ORDER: tuple[str, ...] = ("due_on", "arrived_at", "task_id")
+DONE_ORDER: tuple[str, ...] = ("completed_at", "task_id")
+
+
+def inbox_page(
+    store: ViewStore,
+    user_id: str,
+    groups: Sequence[str],
+    box: InboxBox,
+    first: int = 20,
+    after: str | None = None,
+) -> Page[Row]:
+    """新建 / 待办 / 已办 of one user. NEW and TODO are ordered by due date then arrival;
+    DONE by completion, newest first."""
+    first = check_first(first)
+    order, descending, filters = _box_query(user_id, groups, box)
+    cursor = decode_cursor(after, len(order))
+    direction = " DESC" if descending else ""
+    sort = ", ".join(c + direction for c in order)
+    rows: list[Row] = []
+    for where, params in filters:  # one index-ordered query per branch, merged below
+        after_cursor = f" AND {keyset(order, descending)}" if cursor else ""
+        rows += store.fetchall(
+            f"SELECT * FROM inbox_tasks WHERE {where}{after_cursor} ORDER BY {sort} LIMIT %s",
+            [*params, *(keyset_params(cursor) if cursor else []), first + 1],
+        )
+    total = inbox_total(store, user_id, groups, box)
+    rows.sort(key=lambda r: tuple(r[c] or "" for c in order), reverse=descending)
+    page = rows[:first]
+    return Page(
+        page, [encode_cursor([r[c] for c in order]) for r in page], len(rows) > first, total
+    )
+
+
+Filters = list[tuple[str, list[Any]]]
+
+
+def _box_query(
+    user_id: str, groups: Sequence[str], box: InboxBox
+) -> tuple[tuple[str, ...], bool, Filters]:
+    """A box's sort order, its direction and the branches (condition, parameters) it merges."""
+    if box is InboxBox.DONE:
+        return DONE_ORDER, True, [("completed_by = %s", [user_id])]
+    if box is InboxBox.NEW:
+        return OPEN_ORDER, False, [("created_by = %s AND is_open = 1", [user_id])]
+    filters: Filters = [("assignee = %s AND is_open = 1", [user_id])]
+    # One query per group: an IN list cannot walk the index in due order (44 ms at
+    # 1 M cases, against 0.5 ms for each group on its own); the branches merge in inbox_page.
+    filters += [
+        ("candidate_group = %s AND assignee IS NULL AND is_open = 1", [group]) for group in groups
+    ]
+    return OPEN_ORDER, False, filters
+
+
+def inbox_total(store: ViewStore, user_id: str, groups: Sequence[str], box: InboxBox) -> int:
+    """From the counts the inbox projection keeps: a lookup, whatever the size of the box."""
+    owners = [f"user:{user_id}"] + ([f"group:{g}" for g in groups] if box is InboxBox.TODO else [])
+    marks = ", ".join(["%s"] * len(owners))
+    row = store.fetchone(
+        f"SELECT SUM(n) AS n FROM inbox_counts WHERE box = %s AND owner IN ({marks})",
+        [box.value, *owners],
+    )
+    return int(row["n"] or 0) if row else 0
+
+
+def _open_tasks_page(
+    store: ViewStore,
+    where: str,
+    params: list[Any],
+    first: int,
+    after: str | None,
+    total: Callable[[], int] | None = None,
+) -> Page[Row]:
+    first = check_first(first)
+    cursor = decode_cursor(after, len(OPEN_ORDER))
+    after_cursor = f" AND {keyset(OPEN_ORDER, False)}" if cursor else ""
+    rows = store.fetchall(
+        f"SELECT * FROM inbox_tasks WHERE {where}{after_cursor} ORDER BY {', '.join(OPEN_ORDER)} LIMIT %s",
+        [*params, *(keyset_params(cursor) if cursor else []), first + 1],
+    )
+    page = rows[:first]
+    cursors = [encode_cursor([r[c] for c in OPEN_ORDER]) for r in page]
+    count = total() if total else store.count("inbox_tasks", where, params)
+    return Page(page, cursors, len(rows) > first, count)
+
+
+def _open_task_total(store: ViewStore, where: str, params: list[Any]) -> int:
+    """Open tasks counted from the counts the inbox projection keeps per due date."""
+    row = store.fetchone(
+        f"SELECT COALESCE(SUM(n), 0) AS n FROM open_task_counts WHERE {where}", params
+    )
+    return int(row["n"]) if row else 0
+
+
+def overdue_page(
+    store: ViewStore, jurisdiction: str, today: dt.date, first: int = 20, after: str | None = None
+) -> Page[Row]:
+    """监察: open tasks whose deadline has passed (RED), the longest overdue first."""
+    where = "due_on < %s AND jurisdiction_code LIKE %s"
+    params = [today.isoformat(), jurisdiction_prefix(jurisdiction) + "%"]
+    return _open_tasks_page(
+        store, f"is_open = 1 AND {where}", params, first, after,
+        lambda: _open_task_total(store, where, params),
+    )  # fmt: skip
+
+
+def warnings_page(
+    store: ViewStore, jurisdiction: str, today: dt.date, first: int = 20, after: str | None = None
+) -> Page[Row]:
+    """预警: open tasks that are YELLOW today (not yet overdue)."""
+    where = "yellow_from <= %s AND due_on >= %s AND jurisdiction_code LIKE %s"
+    day = today.isoformat()
+    params = [day, day, jurisdiction_prefix(jurisdiction) + "%"]
+    return _open_tasks_page(
+        store, f"is_open = 1 AND {where}", params, first, after,
+        lambda: _open_task_total(store, f"yellow_from <> '' AND {where}", params),
+    )  # fmt: skip

@@ -5,19 +5,21 @@ Looked up by case number and the hash of the query code."""
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from collections.abc import Callable
 from typing import Any
 
 import orjson
 
 from xuke.domain.case import LicenseCase as C
-from xuke.domain.case_numbers import case_id_for
+from xuke.domain.case_numbers import case_id_for, is_case_no
 from xuke.domain.deadlines import decision_due
 from xuke.domain.model import local_date
 from xuke.domain.stages import SUSPENSION_REASONS, TERMINATION_GROUNDS
-from xuke.projections.base import Before, CaseProjection, Upserts, iso
+from xuke.projections.base import Before, CaseProjection
 from xuke.projections.deadlines import clock_from_json, clock_json
-from xuke.projections.store import Transaction
+from xuke.projections.store import Row, Transaction, ViewStore
+from xuke.projections.writes import Upserts, iso
 
 COLUMNS = (
     "case_no", "query_code_hash", "item_name", "applicant_name", "status", "stage", "received_on",
@@ -116,3 +118,25 @@ class PublicStatusProjection(CaseProjection):
 
     def flush(self, tx: Transaction) -> None:
         self.rows.flush(tx)
+
+
+# ---------------------------------------------------------------- what the API asks of this view
+
+
+def public_status(store: ViewStore, case_no: str, query_code_hash: str) -> Row | None:
+    """办事进度: the same answer (None) for an unknown case and a wrong code; the hashes are
+    compared in constant time."""
+    row = (  # a malformed number names no case (and may hold what PostgreSQL refuses)
+        store.fetchone("SELECT * FROM public_status WHERE case_no = %s", [case_no])
+        if is_case_no(case_no)
+        else None
+    )
+    stored = row["query_code_hash"] if row else "0" * 64
+    if not hmac.compare_digest(stored, query_code_hash) or row is None:
+        return None
+    row = dict(row)
+    row["steps"] = orjson.loads(row["steps"])
+    row["clock"] = clock_from_json(row["clock"])  # explains the deadlines; never shown as is
+    for internal in ("query_code_hash", "computed_on"):
+        row.pop(internal, None)
+    return row

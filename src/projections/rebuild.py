@@ -14,10 +14,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from xuke.projections.base import Partition, ViewProjection, read_position, write_position
+from xuke.projections.base import Partition, ViewProjection
 from xuke.projections.runner import PROJECTIONS, ProjectionWorker
 from xuke.projections.source import EventSource
 from xuke.projections.store import Transaction, ViewStore, migrations_dir
+from xuke.projections.tracking import read_position, write_position
 
 SHADOW = "__rebuild"
 PAGE = 2000

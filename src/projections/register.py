@@ -3,11 +3,14 @@ item. A person's name is masked; only enterprises show a credit code."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from xuke.domain.case import LicenseCase
-from xuke.projections.base import Before, CaseProjection, KeptSums, Upserts, iso
-from xuke.projections.store import Transaction
+from xuke.projections.base import Before, CaseProjection
+from xuke.projections.paging import Page, page_by_key
+from xuke.projections.store import Row, Transaction, ViewStore
+from xuke.projections.writes import KeptSums, Upserts, iso
 
 COLUMNS = (
     "certificate_no", "item_code", "item_name", "holder_name", "holder_credit_code",
@@ -56,3 +59,35 @@ class LicenceRegisterProjection(CaseProjection):
     def flush(self, tx: Transaction) -> None:
         self.counts.flush(tx)
         self.rows.flush(tx)
+
+
+# ---------------------------------------------------------------- what the API asks of this view
+
+
+def licence_register_page(
+    store: ViewStore,
+    search: str | None = None,
+    item_code: str | None = None,
+    first: int = 20,
+    after: str | None = None,
+) -> Page[Row]:
+    """公示: granted licences, by holder name (substring) and item."""
+    where, params = ["1 = 1"], []
+    if search:
+        where.append("(holder_name LIKE %s OR certificate_no = %s OR holder_credit_code = %s)")
+        params += [f"%{search.strip()}%", search.strip(), search.strip()]
+    if item_code:
+        where.append("item_code = %s")
+        params.append(item_code)
+    kept = None if search else functools.partial(licences_granted, item_code=item_code)
+    return page_by_key(
+        store, "licence_register", "certificate_no", " AND ".join(where), params, first, after,
+        total=kept,
+    )  # fmt: skip
+
+
+def licences_granted(store: ViewStore, item_code: str | None = None) -> int:
+    """From the counts the register projection keeps (a search still counts its matches)."""
+    where, params = ("item_code = %s", [item_code]) if item_code else ("1 = 1", [])
+    row = store.fetchone(f"SELECT SUM(n) AS n FROM licence_register_counts WHERE {where}", params)
+    return int(row["n"] or 0) if row else 0

@@ -28,11 +28,7 @@ from xuke.projections.base import (
     PageContext,
     Partition,
     ViewProjection,
-    ViewTracking,
-    claim_position,
     envelope_of,
-    read_position,
-    write_position,
 )
 from xuke.projections.deadlines import DeadlinesProjection
 from xuke.projections.inbox import InboxProjection
@@ -41,6 +37,7 @@ from xuke.projections.register import LicenceRegisterProjection
 from xuke.projections.source import EventSource
 from xuke.projections.store import Listener, ViewStore
 from xuke.projections.supervision import SupervisionProjection
+from xuke.projections.tracking import ViewTracking, claim_position, read_position, write_position
 from xuke.projections.visibility import Progress
 
 log = logging.getLogger("xuke.projections")

@@ -11,8 +11,10 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from xuke.domain.supervision import Complaint, SupervisionCard, SupervisionOrder
-from xuke.projections.base import Envelope, ViewProjection, iso
+from xuke.projections.base import Envelope, ViewProjection
+from xuke.projections.paging import Page, jurisdiction_prefix, page_by_key
 from xuke.projections.store import Row, Transaction, ViewStore
+from xuke.projections.writes import iso
 
 TOPIC_PREFIXES = tuple(get_topic(c) + "." for c in (SupervisionCard, SupervisionOrder, Complaint))
 
@@ -122,4 +124,57 @@ def supervision_row(views: ViewStore, table: str, aggregate_id: UUID) -> Row | N
     """The row an order's, complaint's or card's events made, read back for a payload."""
     return views.fetchone(
         f"SELECT * FROM {table} WHERE {ROW_KEYS[table]} = %s", [str(aggregate_id)]
+    )
+
+
+# ---------------------------------------------------------------- what the API asks of this view
+
+
+def supervision_rows(
+    store: ViewStore,
+    table: str,
+    jurisdiction: str,
+    first: int,
+    after: str | None,
+    status: str | None = None,
+) -> Page[Row]:
+    """Cards, orders or complaints of a jurisdiction, newest first (keyset on the id)."""
+    column = {
+        "supervision_cards": "responsible_unit",
+        "supervision_orders": "unit",
+        "complaints": "jurisdiction_code",
+    }[table]
+    condition, params = f"{column} LIKE %s", [jurisdiction_prefix(jurisdiction) + "%"]
+    if status:
+        condition += " AND status = %s"
+        params.append(status)
+    return page_by_key(store, table, ROW_KEYS[table], condition, params, first, after)
+
+
+def card_counts(
+    store: ViewStore, jurisdiction: str, start: dt.date, end: dt.date, group_by: str
+) -> dict[str, Row]:
+    """Yellow and red cards issued in the period, per department, item or month."""
+    key = {
+        "DEPARTMENT": "responsible_unit",
+        "ITEM": "item_code",
+        "MONTH": "SUBSTR(issued_at, 1, 7)",
+    }[group_by]
+    rows = store.fetchall(
+        f"SELECT {key} AS key, SUM(CASE WHEN colour = 'YELLOW' THEN 1 ELSE 0 END) AS yellow, "
+        "SUM(CASE WHEN colour = 'RED' THEN 1 ELSE 0 END) AS red FROM supervision_cards "
+        f"WHERE issued_at >= %s AND issued_at < %s AND responsible_unit LIKE %s GROUP BY {key}",
+        [
+            start.isoformat(),
+            (end + dt.timedelta(days=1)).isoformat(),
+            jurisdiction_prefix(jurisdiction) + "%",
+        ],
+    )
+    return {str(r["key"]): r for r in rows}
+
+
+def unit_cards(store: ViewStore, unit: str, first: int, after: str | None) -> Page[Row]:
+    """The cards a unit received — shown beside its inbox."""
+    return page_by_key(
+        store, "supervision_cards", "card_id", "responsible_unit = %s", [unit], first, after
     )

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from xuke.projections.audit import GENESIS, chain
-from xuke.projections.base import read_position
 from xuke.projections.store import Row, ViewStore
+from xuke.projections.tracking import read_position
 
 PAGE = 2000
 EARLIEST = -(2**62)

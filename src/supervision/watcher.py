@@ -16,7 +16,7 @@ from xuke.application.licensing import LicensingApplication
 from xuke.application.supervision import SupervisionCommands
 from xuke.domain.model import local_date
 from xuke.domain.supervision import CardCause, SupervisionCard
-from xuke.projections.deadlines import DeadlineQueries
+from xuke.projections.deadlines_queries import DeadlineQueries
 from xuke.projections.inbox import open_tasks_arrived_before
 from xuke.projections.store import Row, ViewStore
 from xuke.projections.supervision import card_issued, open_orders_past

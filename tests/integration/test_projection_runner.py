@@ -26,11 +26,12 @@ from xuke.bootstrap import open_worker_application
 from xuke.domain.calendar import YearSchedule
 from xuke.domain.roles import Role
 from xuke.domain.stages import Opinion
-from xuke.projections.base import TrackingConflict, Upserts
 from xuke.projections.rebuild import build_shadow, differences, rebuild
 from xuke.projections.runner import PROJECTIONS, ProjectionRunner, ProjectionWorker
 from xuke.projections.store import Listener, ViewStore
+from xuke.projections.tracking import TrackingConflict
 from xuke.projections.visibility import ViewPositions
+from xuke.projections.writes import Upserts
 from xuke.settings import Settings
 
 HANDLER = staff(Role.HANDLER, user="handler-x")

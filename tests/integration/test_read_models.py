@@ -13,17 +13,10 @@ from xuke.application.licensing import LicensingApplication
 from xuke.domain.calendar import YearSchedule
 from xuke.domain.deadlines import Light
 from xuke.domain.roles import Role
-from xuke.projections.queries import (
-    InboxBox,
-    Lights,
-    case_deadlines,
-    compliance,
-    inbox_page,
-    licence_register_page,
-    overdue_page,
-    public_status,
-    warnings_page,
-)
+from xuke.projections.deadlines_queries import Lights, case_deadlines, compliance
+from xuke.projections.inbox import InboxBox, inbox_page, overdue_page, warnings_page
+from xuke.projections.public_status import public_status
+from xuke.projections.register import licence_register_page
 from xuke.projections.store import ViewStore
 from xuke.supervision.audit import verify_audit_trail
 
@@ -164,7 +157,7 @@ def test_loading_a_year_recomputes_provisional_deadlines_in_the_views(
 def test_kept_inbox_counts_equal_counting_the_tasks(
     built: scenarios.Scenarios, views: ViewStore
 ) -> None:
-    from xuke.projections.queries import inbox_total
+    from xuke.projections.inbox import inbox_total
 
     cases = [
         ("clerk-zhang", [], InboxBox.NEW, "created_by = %s AND is_open = 1", ["clerk-zhang"]),
@@ -243,7 +236,7 @@ def test_the_kept_open_counts_equal_a_count_of_the_views_on_any_day(
 def test_the_register_totals_kept_per_item_equal_counting_the_register(
     built: scenarios.Scenarios, views: ViewStore
 ) -> None:
-    from xuke.projections.queries import licence_register_page
+    from xuke.projections.register import licence_register_page
 
     granted = views.count("licence_register", "1 = 1")
     assert granted > 0 and licence_register_page(views).total_count == granted

@@ -33,9 +33,9 @@ from xuke.api.auth import TokenService
 from xuke.bootstrap import build_application
 from xuke.domain.case import LicenseCase
 from xuke.domain.roles import Role
-from xuke.projections.base import read_position
 from xuke.projections.runner import PROJECTIONS
 from xuke.projections.store import ViewStore
+from xuke.projections.tracking import read_position
 from xuke.settings import Settings
 
 CLIENTS = int(os.environ.get("XUKE_RELIABILITY_CLIENTS", "6"))

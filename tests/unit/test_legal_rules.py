@@ -18,16 +18,15 @@ from xuke.application.calendar_seed import chinesecalendar_schedules
 from xuke.domain.calendar import WorkingCalendar
 from xuke.domain.deadlines import (
     CaseClock,
-    Explanation,
     Light,
     SuspensionPeriod,
     acceptance_due,
     compute_deadlines,
     count_working_days,
-    explain_deadlines,
     surely_passed,
     validity_end,
 )
+from xuke.domain.explanations import Explanation, explain_deadlines
 
 D = dt.date
 

@@ -8,9 +8,10 @@ import datetime as dt
 import strawberry
 
 from xuke.api.graphql.common.types import Info, Light, SuspensionReason
-from xuke.domain.deadlines import CaseClock, explain_deadlines
+from xuke.domain.deadlines import CaseClock
 from xuke.domain.deadlines import Deadlines as DomainDeadlines
-from xuke.domain.deadlines import Explanation as DomainExplanation
+from xuke.domain.explanations import Explanation as DomainExplanation
+from xuke.domain.explanations import explain_deadlines
 
 
 @strawberry.type

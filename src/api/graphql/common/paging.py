@@ -1,5 +1,5 @@
 """Paging: every list the API serves is a page of a view, asked for by ``first`` and ``after``.
-The cursors are the views' own (``xuke.projections.queries`` encodes and decodes them); here a
+The cursors are the views' own (``xuke.projections.paging`` encodes and decodes them); here a
 page becomes GraphQL's edges and ``PageInfo``, and a cursor the API did not make is bad input,
 not a fault."""
 
@@ -12,7 +12,7 @@ import strawberry
 
 from xuke.api.context import Context
 from xuke.api.graphql.common.errors import bad_input
-from xuke.projections.queries import Page
+from xuke.projections.paging import Page
 from xuke.projections.store import Row
 
 E = TypeVar("E")

@@ -18,7 +18,7 @@ from xuke.domain.stages import (
     SuspensionReason,
     TerminationGround,
 )
-from xuke.projections.queries import InboxBox
+from xuke.projections.inbox import InboxBox
 
 # What every resolver is given: the request's ``Context`` (caller, services, loaders).
 Info = StrawberryInfo[Context, None]

@@ -8,7 +8,7 @@ from xuke.api.graphql.common.paging import fetch_page
 from xuke.api.graphql.common.types import InboxBox, Info
 from xuke.api.graphql.inbox.types import TaskConnection
 from xuke.domain.roles import STAFF_ROLES
-from xuke.projections.queries import inbox_page
+from xuke.projections.inbox import inbox_page
 
 
 @strawberry.type

@@ -16,7 +16,7 @@ from xuke.api.graphql.common.paging import PageInfo, edges, page_info
 from xuke.api.graphql.common.rows import day, moment
 from xuke.api.graphql.common.types import Info, Light, Stage
 from xuke.domain.case import LicenseCase
-from xuke.projections.queries import Page
+from xuke.projections.paging import Page
 from xuke.projections.store import Row
 
 

@@ -14,7 +14,8 @@ from xuke.api.graphql.public.types import (
     RegisteredLicenseConnection,
     RegisteredLicenseEdge,
 )
-from xuke.projections.queries import licence_register_page, public_status
+from xuke.projections.public_status import public_status
+from xuke.projections.register import licence_register_page
 from xuke.projections.store import Row
 
 

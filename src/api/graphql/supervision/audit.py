@@ -11,7 +11,8 @@ from xuke.api.graphql.common.errors import bad_input
 from xuke.api.graphql.common.paging import PageInfo, edges, fetch_page, page_info
 from xuke.api.graphql.common.types import Info, Role
 from xuke.api.graphql.supervision.scope import InJurisdiction
-from xuke.projections.queries import audit_trail_page, jurisdiction_prefix
+from xuke.projections.audit import audit_trail_page
+from xuke.projections.paging import jurisdiction_prefix
 from xuke.projections.store import Row
 from xuke.supervision.audit import verify_audit_trail
 from xuke.supervision.denied_access import DeniedAccessLog

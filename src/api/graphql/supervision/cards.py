@@ -13,8 +13,8 @@ from xuke.api.graphql.common.rows import day
 from xuke.api.graphql.common.types import Info
 from xuke.api.graphql.supervision.scope import InJurisdiction
 from xuke.domain.roles import STAFF_ROLES
-from xuke.projections.queries import unit_cards
 from xuke.projections.store import Row
+from xuke.projections.supervision import unit_cards
 
 
 @strawberry.type(description="黄牌 / 红牌: issued by the deadline watcher to the responsible unit.")

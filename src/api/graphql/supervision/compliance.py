@@ -12,8 +12,9 @@ import strawberry
 from xuke.api.graphql.common.errors import bad_input
 from xuke.api.graphql.common.types import Info
 from xuke.api.graphql.supervision.scope import InJurisdiction
-from xuke.projections.queries import card_counts, compliance
+from xuke.projections.deadlines_queries import compliance
 from xuke.projections.store import Row
+from xuke.projections.supervision import card_counts
 
 MAX_PERIOD_DAYS = 3660  # ten years
 

@@ -12,7 +12,8 @@ from xuke.api.graphql.common.paging import fetch_page
 from xuke.api.graphql.common.types import Info
 from xuke.api.graphql.inbox.types import TaskConnection
 from xuke.api.graphql.supervision.scope import InJurisdiction
-from xuke.projections.queries import Page, overdue_page, warnings_page
+from xuke.projections.inbox import overdue_page, warnings_page
+from xuke.projections.paging import Page
 from xuke.projections.store import Row
 
 

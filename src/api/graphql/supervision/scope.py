@@ -10,8 +10,8 @@ import strawberry
 
 from xuke.api.graphql.common.paging import Connection, fetch_page
 from xuke.api.graphql.common.types import Info
-from xuke.projections.queries import supervision_rows
 from xuke.projections.store import Row
+from xuke.projections.supervision import supervision_rows
 
 N = TypeVar("N")
 

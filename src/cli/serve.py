@@ -1,0 +1,164 @@
+"""The top-level commands: ``xuke serve`` and what stands around it: ``migrate`` before it,
+``token`` and ``schema`` for its clients, and ``demo`` to see a case through without it.
+
+``serve`` imports uvicorn and the API lazily, so the other commands start without them.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated
+
+import typer
+
+from xuke.application.clock import SettableClock
+from xuke.bootstrap import build_application, build_services, migrate
+from xuke.cli.common import console
+from xuke.demo import demo_start, run_demo
+from xuke.demo_data import seed_demo_cases
+from xuke.domain.roles import Role
+from xuke.settings import Settings
+
+
+def migrate_command() -> None:
+    """Create or upgrade every table once, and seed the calendar."""
+    settings = Settings()
+    migrate(settings).close()
+    console.print(f"migrated {settings.resolved_database_url.split('@')[-1]}")
+
+
+def demo_command() -> None:
+    """File a realistic case and walk it through to service, printing history and deadlines."""
+    settings = Settings()
+    if settings.is_sqlite:
+        migrate(settings).close()
+    clock = SettableClock(demo_start())
+    application = build_application(settings, clock=clock)
+    try:
+        run_demo(application, clock, console)
+    finally:
+        application.close()
+
+
+def serve_command(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    with_projections: Annotated[
+        bool, typer.Option(help="Run the projections in this process (always on SQLite).")
+    ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes (PostgreSQL, projections in `xuke projections run`): "
+            "one Python process uses one core.",
+        ),
+    ] = 1,
+) -> None:
+    """The service: GraphQL at /graphql, the status page at /status, /healthz, /readyz, /metrics."""
+    from xuke.api.logging import configure_logging
+
+    settings = Settings()
+    settings.check_safe()
+    configure_logging()
+    if settings.is_sqlite:
+        migrate(settings).close()  # the embedded default needs no set-up
+    if workers > 1:
+        _serve_workers(settings, host, port, workers, with_projections)
+    else:
+        _serve_one(settings, host, port, with_projections or settings.is_sqlite)
+
+
+def _serve_workers(
+    settings: Settings, host: str, port: int, workers: int, with_projections: bool
+) -> None:
+    """Several uvicorn processes, each building its services from the factory string."""
+    import uvicorn
+
+    if settings.is_sqlite or with_projections:
+        console.print("[red]--workers needs PostgreSQL and the projections in their own process[/]")
+        raise typer.Exit(2)
+    _seed_demo_if_empty(settings)
+    console.print(f"xuke on http://{host}:{port}/graphql · {workers} processes")
+    uvicorn.run("xuke.bootstrap:served_app", factory=True, workers=workers, host=host,
+                port=port, log_config=None, access_log=False)  # fmt: skip
+
+
+def _serve_one(settings: Settings, host: str, port: int, with_projections: bool) -> None:
+    """One process; with the projections in it, the deadline watcher runs here too."""
+    import uvicorn
+
+    from xuke.api.app import create_app
+
+    services = build_services(settings, with_projections=with_projections)
+    _seed_demo_if_empty(settings)
+    services.start()
+    if services.runner is not None:
+        services.runner.start()  # and let the views catch up before the watcher reads them
+        services.runner.wait_for(services.app.recorder.max_notification_id() or 0, timeout=60)
+    stop_watching = threading.Event()
+    if services.runner is not None:  # projections here, so the watcher too (it reads their views)
+        from xuke.supervision.watcher import DeadlineWatcher, watch_forever
+
+        watcher = DeadlineWatcher(
+            services.app, services.views, settings.stage_limits, settings.correction_notice_days
+        )
+        interval = settings.watch_interval_seconds
+        threading.Thread(
+            target=watch_forever, args=(watcher, stop_watching, interval), daemon=True
+        ).start()
+    console.print(f"xuke on http://{host}:{port}/graphql · status page http://{host}:{port}/status")
+    try:
+        uvicorn.run(create_app(services), host=host, port=port, log_config=None, access_log=False)
+    finally:
+        stop_watching.set()
+        services.stop()
+        if services.runner is not None:
+            services.runner.stop()
+        services.app.close()
+        services.views.close()
+
+
+def _seed_demo_if_empty(settings: Settings) -> None:
+    """Demo mode on an empty store: cases walked through the past weeks, so a newcomer sees
+    a live system."""
+    if not settings.demo_mode:
+        return
+    clock = SettableClock(demo_start())
+    seeding = build_application(settings, clock=clock)
+    try:
+        if seeding.recorder.max_notification_id() in (None, 0, 1):
+            console.print(f"demo data: {len(seed_demo_cases(seeding, clock))} cases")
+    finally:
+        seeding.close()
+
+
+def token_command(
+    user: Annotated[str, typer.Option(help="User id (the token's sub).")],
+    role: Annotated[list[Role], typer.Option(help="A role; repeat for several.")],
+    org: Annotated[
+        str,
+        typer.Option(
+            help="Organisation: an authority's division code, or an applicant's credit code / ID number."
+        ),
+    ],
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    jurisdiction: Annotated[
+        str | None, typer.Option(help="Division code of the jurisdiction (default: org).")
+    ] = None,
+) -> None:
+    """Print a bearer token the running configuration accepts (development secret)."""
+    from xuke.api.auth import TokenService
+
+    settings = Settings()
+    if settings.jwks_url:
+        console.print("[red]tokens come from the identity provider (XUKE_JWKS_URL is set)[/]")
+        raise typer.Exit(2)
+    print(TokenService(secret=settings.jwt_secret).issue(user, list(role), org, name, jurisdiction))
+
+
+def schema_command() -> None:
+    """Print the served GraphQL SDL."""
+    from xuke.api.graphql.schema import sdl
+
+    print(sdl())
