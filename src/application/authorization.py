@@ -7,6 +7,7 @@ gets the same answer. A refusal raises ``Forbidden``; the caller records it for 
 from __future__ import annotations
 
 from xuke.domain.case import LicenseCase
+from xuke.domain.licence import Licence
 from xuke.domain.roles import OVERSIGHT_ROLES, STAFF_ROLES, Role
 from xuke.domain.stages import STAGE_ROLE, Stage
 
@@ -39,13 +40,16 @@ def can_view(principal: Principal, case: LicenseCase) -> bool:
     if is_own_case(principal, case):
         return True
     inside = principal.roles & (STAFF_ROLES | OVERSIGHT_ROLES)
-    return bool(inside) and principal.covers(case.jurisdiction_code)
+    orgs = (case.jurisdiction_code, case.preliminary_org)  # Law 43: both levels see it
+    return bool(inside) and any(org and principal.covers(org) for org in orgs)
 
 
 def require_staff(principal: Principal, role: Role, case: LicenseCase, action: str) -> Role:
+    """Staff in ``role`` whose jurisdiction covers the authority working the case now (the
+    lower one during acceptance and preliminary review, Law 43)."""
     if not principal.has(role):
         raise Forbidden(f"{action}需要 {role.value} 角色", principal, action, case.case_no)
-    if not principal.covers(case.jurisdiction_code):
+    if not principal.covers(case.acting_org()):
         raise Forbidden(
             f"案件不在您的辖区 ({principal.jurisdiction_code}) 内", principal, action, case.case_no
         )
@@ -79,6 +83,13 @@ def require_applicant_or_clerk(principal: Principal, case: LicenseCase, action: 
     raise Forbidden(f"只有申请人本人或窗口人员可以{action}", principal, action, case.case_no)
 
 
+def require_applicant(principal: Principal, case: LicenseCase, action: str) -> Role:
+    """The applicant themself (e.g. asking for or waiving a hearing, Law 47)."""
+    if is_own_case(principal, case):
+        return Role.APPLICANT
+    raise Forbidden(f"只有申请人本人可以{action}", principal, action, case.case_no)
+
+
 def require_group_member(principal: Principal, case: LicenseCase, action: str) -> Role:
     """签收: only a member of the task's candidate group (e.g. ``440100:HANDLER``)."""
     role = STAGE_ROLE.get(case.task.stage if case.task else Stage.DONE)
@@ -105,3 +116,29 @@ def require_admin(principal: Principal, action: str) -> Role:
     if not principal.has(Role.ADMIN):
         raise Forbidden(f"{action}需要 ADMIN 角色", principal, action)
     return Role.ADMIN
+
+
+# ---------------------------------------------------------------- licences after grant
+
+
+def is_holder(principal: Principal, holder_identity: str) -> bool:
+    return principal.has(Role.APPLICANT) and principal.org_code == holder_identity
+
+
+def require_holder(principal: Principal, licence: Licence, action: str) -> Role:
+    """The holder themself (its enterprise, by credit code; or the person, by ID number)."""
+    if not is_holder(principal, licence.holder.identity):
+        raise Forbidden(f"只有许可证持有人可以{action}", principal, action, licence.certificate_no)
+    return Role.APPLICANT
+
+
+def require_licence_authority(principal: Principal, licence: Licence, action: str) -> Role:
+    """撤销 / 撤回 / 注销: an APPROVER of the granting authority or of an authority above it
+    (SAMR 40: "作出行政许可决定的行政机关或者其上级行政机关")."""
+    if not principal.has(Role.APPROVER):
+        raise Forbidden(f"{action}需要 APPROVER 角色", principal, action, licence.certificate_no)
+    if not principal.covers(licence.jurisdiction_code):
+        raise Forbidden(
+            "只有作出许可决定的机关或其上级机关可以办理", principal, action, licence.certificate_no
+        )
+    return Role.APPROVER

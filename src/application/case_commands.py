@@ -24,7 +24,8 @@ from .parts import ApplicationParts
 from .principal import SYSTEM, Principal
 
 Authorize = Callable[[Principal, LicenseCase, str], Role]
-Change = Callable[[LicenseCase, CommandContext], None]
+# A command's change to its case; it returns any other aggregate it changed (a licence).
+Change = Callable[[LicenseCase, CommandContext], Sequence[Aggregate] | None]
 
 
 class CaseCommands(ApplicationParts):
@@ -177,8 +178,14 @@ class CaseCommands(ApplicationParts):
         """制证 (Art. 44)."""
         return self._case_command(
             principal, "issueCertificate", case_no, {}, idempotency_key, self._approver,
-            lambda case, ctx: case.issue_certificate(ctx),
+            self._issue,
         )  # fmt: skip
+
+    def _issue(self, case: LicenseCase, ctx: CommandContext) -> Sequence[Aggregate]:
+        """The certificate; a holder's case first changes its licence as granted."""
+        licence, certificate = self._certificate_for(case, ctx)
+        case.issue_certificate(ctx, certificate)
+        return [licence] if licence is not None else []
 
     def record_service(
         self,
@@ -197,6 +204,17 @@ class CaseCommands(ApplicationParts):
             principal, "recordService", case_no,
             {"method": method, "served_at": served_at, "proof": proof, "reason": reason}, idempotency_key,
             self._approver, lambda case, ctx: case.record_service(ctx, method, served_at, proof, reason),
+        )  # fmt: skip
+
+    def forward_for_decision(
+        self, principal: Principal, case_no: str, opinion: Opinion, comment: str,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:  # fmt: skip
+        """初审意见报送 (Law 43): the lower authority's handler sends the whole file up."""
+        return self._case_command(
+            principal, "forwardForDecision", case_no, {"opinion": opinion, "comment": comment},
+            idempotency_key, authz.require_stage_owner,
+            lambda case, ctx: case.forward_for_decision(ctx, opinion, comment),
         )  # fmt: skip
 
     def withdraw_application(
@@ -272,9 +290,11 @@ class CaseCommands(ApplicationParts):
         def act(at: dt.datetime) -> tuple[LicenseCase, Sequence[Aggregate]]:
             case = self.get_case(case_no)
             role = self.guard.authorize(lambda: authorize(principal, case, command))
-            actor = principal.acting_as(role)
-            change(case, CommandContext(actor=actor, at=at, idempotency_key=idempotency_key))
-            return case, []
+            ctx = CommandContext(
+                actor=principal.acting_as(role), at=at, idempotency_key=idempotency_key
+            )
+            changed = list(change(case, ctx) or ())  # a licence the command changed
+            return case, [*changed, *self._licence_follows(case, ctx)]
 
         return self.runner.execute(
             principal, command, {"case_no": case_no, **inputs}, idempotency_key, act

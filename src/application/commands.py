@@ -15,11 +15,12 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, Recording
+from typing_extensions import TypeVar
 
 from xuke.domain.case import LicenseCase
 from xuke.domain.errors import Conflict, IdempotencyKeyReused, NotFound
@@ -31,16 +32,19 @@ from .clock import Clock
 from .idempotency import IdempotencyRecord, fingerprint
 from .principal import Principal
 
+# A case command's result unless said otherwise (``CommandResult[Licence]``).
+T = TypeVar("T", bound=Aggregate, default=LicenseCase)
+
 
 @dataclass(frozen=True)
-class CommandResult:
-    case: LicenseCase
+class CommandResult(Generic[T]):
+    case: T  # the aggregate the command was about: a LicenseCase, or a Licence
     notification_id: int | None  # the last position written; None for a replay
     query_code: str | None = None  # fileApplication only: shown once to the applicant
     replayed: bool = False
 
 
-Act = Callable[[dt.datetime], tuple[LicenseCase, Sequence[Aggregate]]]
+Act = Callable[[dt.datetime], tuple[T, Sequence[Aggregate]]]
 
 
 class Store(Protocol):
@@ -83,9 +87,9 @@ class CommandRunner:
         command: str,
         inputs: dict[str, Any],
         key: str | None,
-        act: Act,
+        act: Act[T],
         retries: int = 0,
-    ) -> CommandResult:
+    ) -> CommandResult[T]:
         """Idempotency first, then the change, then one atomic save with the key's record."""
         print_ = fingerprint(command, inputs)
         for attempt in range(retries + 1):
@@ -111,7 +115,7 @@ class CommandRunner:
             return CommandResult(case=case, notification_id=recordings[-1].notification.id)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def replay(self, principal: Principal, key: str, print_: str) -> CommandResult | None:
+    def replay(self, principal: Principal, key: str, print_: str) -> CommandResult[Any] | None:
         """The first result of a retried key; the same key for another request is refused."""
         try:
             record: IdempotencyRecord = self.store.repository.get(
@@ -121,8 +125,8 @@ class CommandRunner:
             return None
         if not hmac.compare_digest(record.fingerprint, print_):
             raise IdempotencyKeyReused(f"幂等键 {key!r} 已用于另一个请求 ({record.command})")
-        case: LicenseCase = self.store.repository.get(record.case_id, version=record.case_version)
-        return CommandResult(case=case, notification_id=None, replayed=True)
+        subject = self.store.repository.get(record.case_id, version=record.case_version)
+        return CommandResult(case=subject, notification_id=None, replayed=True)
 
     def load(self, aggregate_id: UUID, what: str) -> Any:
         try:

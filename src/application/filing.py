@@ -18,7 +18,10 @@ from xuke.domain.case import LicenseCase
 from xuke.domain.case_numbers import CaseNumberSequence, case_id_for, format_case_no
 from xuke.domain.case_records import ApplicantRecord, CommandContext
 from xuke.domain.errors import ValidationFailed
+from xuke.domain.licence import Licence
 from xuke.domain.model import Aggregate, local_date
+from xuke.domain.organisations import preliminary_level
+from xuke.domain.stages import ApplicationKind
 
 from . import authorization as authz
 from .commands import CommandResult
@@ -44,20 +47,29 @@ class Filing(ApplicationParts):
         channel: str = "ONLINE",
         received_at: dt.datetime | None = None,
         idempotency_key: str | None = None,
+        kind: ApplicationKind = ApplicationKind.NEW,
+        certificate_no: str | None = None,
     ) -> CommandResult:
-        """在线申报 (applicant) or 窗口收件 (clerk, ``channel="HALL"``)."""
+        """在线申报 (applicant) or 窗口收件 (clerk, ``channel="HALL"``); a holder's later
+        application (``kind``) names the licence it concerns (``certificate_no``)."""
         inputs = {
             "item_code": item_code, "applicant": applicant, "jurisdiction_code": jurisdiction_code,
             "materials": sorted(materials), "form": form, "channel": channel, "received_at": received_at,
+            "kind": kind, "certificate_no": certificate_no,
         }  # fmt: skip
         item = self.catalogue.get(item_code)
         authority = self.organisations.competent_authority(item.level, jurisdiction_code)
+        accepting = authority  # Law 43: a lower authority accepts and reviews first
+        if item.preliminary_review:
+            level = preliminary_level(item.level)
+            accepting = self.organisations.competent_authority(level, jurisdiction_code)
 
         def act(at: dt.datetime) -> tuple[LicenseCase, Sequence[Aggregate]]:
             record = ApplicantRecord.from_input(**applicant)
             role = self.guard.authorize(
-                lambda: authz.require_filer(principal, record.identity, channel, authority.code)
+                lambda: authz.require_filer(principal, record.identity, channel, accepting.code)
             )
+            licence = self._licence_concerned(principal, kind, certificate_no, record, item_code)
             if received_at is not None and (channel != "HALL" or received_at.tzinfo is None):
                 raise ValidationFailed("receivedAt 只用于窗口收件，且须带时区", "receivedAt")
             ctx = CommandContext(
@@ -72,8 +84,14 @@ class Filing(ApplicationParts):
                 ctx, case_no=case_no, item=item, applicant=record, applicant_division=jurisdiction_code,
                 jurisdiction_code=authority.code, channel=channel, materials=tuple(materials),
                 form=form or {}, received_at=received_at or at, query_code_hash=code_hash,
+                kind=kind, licence_no=certificate_no if kind is not ApplicationKind.NEW else None,
+                preliminary_org=accepting.code if item.preliminary_review else None,
             )  # fmt: skip
-            return case, [sequence]
+            if licence is None:
+                return case, [sequence]
+            filed_on = local_date(received_at or at)
+            licence.link_case(ctx, case_no, kind, self.working_calendar(), filed_on)
+            return case, [sequence, licence]
 
         with self._numbering_lock(authority.code):
             result = self.runner.execute(
@@ -85,6 +103,27 @@ class Filing(ApplicationParts):
             query_code=self.query_codes.derive(result.case.id),
             replayed=result.replayed,
         )
+
+    def _licence_concerned(
+        self,
+        principal: Principal,
+        kind: ApplicationKind,
+        certificate_no: str | None,
+        record: ApplicantRecord,
+        item_code: str,
+    ) -> Licence | None:
+        """A holder's application concerns its own licence of the same item; only the holder
+        may file it (Law 9: a licence is not transferred)."""
+        if kind is ApplicationKind.NEW or not certificate_no:
+            return None  # the case's own rules refuse a missing or a needless number
+        licence = self.get_licence(certificate_no)
+        if record.identity != licence.holder.identity:
+            self.guard.deny(authz.Forbidden("只能就本人持有的许可证提出申请", principal, "申报"))
+        if licence.item_code != item_code:
+            raise ValidationFailed(
+                f"许可证 {certificate_no} 的许可事项是 {licence.item_code}", "itemCode"
+            )
+        return licence
 
     def _sequence(self, authority: str, year: int, ctx: CommandContext) -> CaseNumberSequence:
         try:

@@ -3,7 +3,10 @@ hold. Its parts live in rooms of their own:
 
 - ``filing.py`` — 在线申报 / 窗口收件, numbered by the competent authority;
 - ``case_commands.py`` — every command after filing (one method per mutation);
+- ``hearings.py`` — the hearing commands (Law 46-48), on top of ``case_commands``;
 - ``case_reads.py`` — cases as they stand and as they stood, histories, deadlines;
+- ``licences.py`` — licences after grant: proceedings, cancellation, deemed renewal, expiry,
+  and what a holder's case does to its licence;
 - ``commands.py`` — the machinery shared with ``supervision.py``: authorization, idempotency,
   optimistic concurrency, one atomic save;
 - ``calendars.py`` — the working-day calendar in force; ``query_codes.py`` — 查询码.
@@ -25,6 +28,7 @@ from xuke.domain.case import LicenseCase
 from xuke.domain.case_numbers import CaseNumberSequence
 from xuke.domain.catalogue import Catalogue, default_catalogue
 from xuke.domain.deadlines import AuthorityLimits, LightThresholds
+from xuke.domain.licence import Licence
 from xuke.domain.model import AggregateSnapshot, DomainEvent
 from xuke.domain.organisations import OrganisationTree, default_organisations
 
@@ -36,7 +40,9 @@ from .clock import Clock, SystemClock
 from .commands import CommandResult, CommandRunner, Guard
 from .filing import Filing
 from .group_commit import GroupCommitRecorder
+from .hearings import HearingCommands
 from .histories import CaseHistories
+from .licences import LicenceCommands
 from .persistence import OrjsonTranscoder, PydanticMapper
 from .principal import Principal
 from .query_codes import QueryCodes
@@ -46,7 +52,9 @@ __all__ = ["CommandResult", "LicensingApplication"]
 log = logging.getLogger("xuke.application")
 
 
-class LicensingApplication(Filing, CaseCommands, CaseReads, Application[UUID]):
+class LicensingApplication(
+    Filing, HearingCommands, CaseCommands, CaseReads, LicenceCommands, Application[UUID]
+):
     name = "xuke"
     env: ClassVar[dict[str, str]] = {
         "MAPPER_TOPIC": get_topic(PydanticMapper),
@@ -56,6 +64,7 @@ class LicensingApplication(Filing, CaseCommands, CaseReads, Application[UUID]):
         LicenseCase: 10,
         CaseNumberSequence: 50,
         HolidayCalendar: 5,
+        Licence: 10,
     }
     snapshot_class = AggregateSnapshot
 

@@ -3,12 +3,17 @@ once so each part reads and type-checks on its own; ``LicensingApplication`` pro
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from xuke.domain.calendar import WorkingCalendar
 from xuke.domain.case import LicenseCase
+from xuke.domain.case.decision import Certificate
+from xuke.domain.case_records import CommandContext
 from xuke.domain.catalogue import Catalogue
 from xuke.domain.deadlines import AuthorityLimits, LightThresholds
+from xuke.domain.licence import Licence
+from xuke.domain.model import Aggregate
 from xuke.domain.organisations import OrganisationTree
 
 from .calendars import CalendarAccess
@@ -36,3 +41,14 @@ class ApplicationParts:
 
     def working_calendar(self) -> WorkingCalendar:
         raise NotImplementedError  # LicensingApplication
+
+    def get_licence(self, certificate_no: str) -> Licence:
+        raise NotImplementedError  # LicenceCommands
+
+    def _licence_follows(self, case: LicenseCase, ctx: CommandContext) -> Sequence[Aggregate]:
+        raise NotImplementedError  # LicenceCommands
+
+    def _certificate_for(
+        self, case: LicenseCase, ctx: CommandContext
+    ) -> tuple[Licence | None, Certificate | None]:
+        raise NotImplementedError  # LicenceCommands

@@ -46,10 +46,23 @@ class SupervisionCommands:
         self, case: LicenseCase, cause: CardCause, due_on: dt.date | None, detail: str = ""
     ) -> bool:
         """True when this call issued the card; False when it already existed."""
-        ctx = CommandContext(actor=SYSTEM.acting_as(None), at=self.app.clock.now())
-        card = SupervisionCard.issue(
-            ctx, case.case_no, case.item_code, cause, case.jurisdiction_code, due_on, detail
+        return self.issue_card_for(
+            case.case_no, case.item_code, case.jurisdiction_code, cause, due_on, detail
         )
+
+    def issue_card_for(
+        self,
+        case_no: str,
+        item_code: str,
+        unit: str,
+        cause: CardCause,
+        due_on: dt.date | None,
+        detail: str = "",
+    ) -> bool:
+        """A card addressed to ``unit`` under ``case_no`` — a licence's card names the case
+        that began its current term (the watcher's rows carry it)."""
+        ctx = CommandContext(actor=SYSTEM.acting_as(None), at=self.app.clock.now())
+        card = SupervisionCard.issue(ctx, case_no, item_code, cause, unit, due_on, detail)
         try:
             self.app.save(card)
         except IntegrityError:

@@ -16,7 +16,15 @@ from xuke.domain.identifiers import (
     require_id_number,
 )
 from xuke.domain.model import Actor, Immutable
-from xuke.domain.stages import Opinion, ServiceMethod, Stage, SuspensionReason
+from xuke.domain.stages import (
+    HEARING_OPEN,
+    HearingBasis,
+    HearingStatus,
+    Opinion,
+    ServiceMethod,
+    Stage,
+    SuspensionReason,
+)
 
 
 class CommandContext(Immutable):
@@ -138,6 +146,16 @@ class Suspension(Immutable):
     end: dt.date | None = None
 
 
+class PreliminaryReviewRecord(Immutable):
+    """初审 (Law 43): what the lower authority sent up with the whole file."""
+
+    reviewing_org: str
+    opinion: Opinion
+    comment: str
+    actor_id: str
+    forwarded_on: dt.date
+
+
 class ServiceRecord(Immutable):
     """送达: how and when the decision reached the applicant."""
 
@@ -146,3 +164,46 @@ class ServiceRecord(Immutable):
     deemed_served_on: dt.date  # starts the applicant's remedy periods (public notice: +30 days)
     proof: str | None = None
     reason: str | None = None  # why public notice or leaving at the address was needed
+
+
+class HearingRecord(Immutable):
+    """听证 (Law 46-48; SAMR 53-59): the case's latest hearing. Its request and hold-by dates
+    are not stored: they follow from ``notified_on`` and ``requested_on`` on the calendar in
+    force (``deadlines.hearing_request_due``, ``hearing_hold_due``), like every limit."""
+
+    basis: HearingBasis
+    status: HearingStatus
+    note: str
+    notified_on: dt.date
+    noticed_by: str  # the staff member who gave notice (Law 48(3): may not preside)
+    requested_on: dt.date | None = None
+    scheduled_at: dt.datetime | None = None
+    place: str | None = None
+    presiding_officer: str | None = None  # an actor id (user id) of the authority's staff
+    held_on: dt.date | None = None
+    record: str | None = None  # 听证笔录: the decision rests on it (Law 48(2))
+    lapsed: bool = False  # WAIVED by law: no request within the 5 days (Law 47)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in HEARING_OPEN
+
+    @property
+    def request_window_from(self) -> dt.date | None:
+        """Law 47: the applicant's 5 days run from the written notice of the right."""
+        return self.notified_on if self.basis is HearingBasis.ARTICLE_47_RIGHT else None
+
+    @property
+    def hold_from(self) -> dt.date | None:
+        """Law 47: held within 20 days of the request. Our reading for an Art. 46 hearing (no
+        request): the same 20 days from its notice, so the stopped clock cannot stay stopped."""
+        if self.basis is HearingBasis.PUBLIC_INTEREST:
+            return self.notified_on
+        return self.requested_on
+
+    @property
+    def awaits_holding(self) -> bool:
+        """Asked for (or the organ's own) and not yet held: no decision before its record."""
+        if self.basis is HearingBasis.PUBLIC_INTEREST:
+            return self.is_open
+        return self.status in (HearingStatus.REQUESTED, HearingStatus.SCHEDULED)

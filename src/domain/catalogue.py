@@ -37,10 +37,21 @@ class LicenseItem(Immutable):
     # Law 42: 10 working days once, "法律、法规另有规定的，依照其规定": None = no extension.
     extension_days: int | None = 10
     extension_source: str = "《行政许可法》第四十二条"
+    # Law 43: a lower authority reviews first (20 working days from its acceptance) and sends
+    # the whole file up; the upper level decides under the item's limit.
+    preliminary_review: bool = False
+    preliminary_review_source: str | None = None
     committed_time_limit_days: int | None = None
     committed_time_limit_source: str | None = None
     certificate_validity_years: int | None = None
     validity_source: str
+    # Law 50: renew 30 days before validTo (working days, SAMR 77) unless a law or regulation
+    # sets another term: then ``renewal_months_before`` calendar months (GYCP: 6).
+    renewal_months_before: int | None = None
+    renewal_working_days_before: int = 30
+    renewal_source: str = (
+        "《行政许可法》第五十条; 《市场监督管理行政许可程序暂行规定》第二十七条、第七十七条"
+    )
     unconfirmed: tuple[str, ...] = ()
     materials: tuple[Material, ...]
 

@@ -10,8 +10,11 @@ Find a rule by its article (docs/legal-rules.md has the whole table):
 - Law 32 — ``acceptance_due``, ``deemed_acceptance_date``
 - SAMR 15(4) — ``correction_due``
 - Law 42 — ``decision_due`` (the item's limit and its extension, ``LicenseItem.extension_days``)
+- Law 43 — ``preliminary_review_due``, ``decision_start`` (the lower level reviews first)
 - Law 45 — ``count_working_days`` (suspended days do not count; an expired period is not revived)
 - Law 44 — ``service_due`` (grants only), ``public_notice_served_on``
+- Law 47 — ``hearing_request_due``, ``hearing_hold_due`` (the hearing itself stops the
+  decision clock as a HEARING suspension, Law 45)
 - 民法典 202 — ``validity_end``
 - Law 82 on an estimated year — ``surely_passed``
 
@@ -30,15 +33,22 @@ from xuke.domain.calendar import DueDate, WorkingCalendar
 ACCEPTANCE_PERIOD_DAYS = 5  # Law 32
 DEFAULT_EXTENSION_DAYS = 10  # Law 42, unless the item's own law says otherwise
 SERVICE_PERIOD_DAYS = 10  # Law 44 (grants)
+PRELIMINARY_REVIEW_DAYS = 20  # Law 43
 DEFAULT_CORRECTION_PERIOD_DAYS = 10  # SAMR 15(4): "a reasonable period", set per authority
 PUBLIC_NOTICE_SERVICE_DAYS = (
     30  # 市场监督管理行政处罚程序规定 83: deemed served 30 days after notice
 )
 
+HEARING_REQUEST_DAYS = 5  # Law 47: asked for within 5 days of the notice (SAMR 77: working)
+HEARING_HOLD_DAYS = 20  # Law 47: held within 20 days of the request (SAMR 77: working)
+HEARING_NOTICE_DAYS = 7  # Law 48(1): told 7 days before — calendar days (our reading)
+
 ARTICLE_ACCEPTANCE = "《行政许可法》第三十二条"
+ARTICLE_HEARING = "《行政许可法》第四十七条"
 ARTICLE_CORRECTION = "《市场监督管理行政许可程序暂行规定》第十五条"
 ARTICLE_DECISION = "《行政许可法》第四十二条"
 ARTICLE_SERVICE = "《行政许可法》第四十四条"
+ARTICLE_PRELIMINARY_REVIEW = "《行政许可法》第四十三条"
 ARTICLE_COMMITTED = "本机关承诺时限"
 ARTICLE_OWN_SERVICE_LIMIT = "本机关规定的送达时限"
 
@@ -100,6 +110,10 @@ class CaseClock:
     ended_on: dt.date | None = None  # the case closed, whichever way: its deadlines freeze here
     decision_article: str = ARTICLE_DECISION  # the item's source of its decision limit
     granted: bool = False  # the decision was a grant (Law 44 applies)
+    hearing_request_from: dt.date | None = None  # Law 47: the notice of the right to a hearing
+    hearing_hold_from: dt.date | None = None  # Law 47: the request (Art. 46: its notice)
+    preliminary: bool = False  # Law 43: a lower authority reviews first
+    forwarded_on: dt.date | None = None  # Law 43: the whole file reached the upper level
 
 
 @dataclass(frozen=True)
@@ -185,21 +199,37 @@ def decision_days(clock: CaseClock) -> int:
     return clock.legal_days + (clock.extension_days if clock.extended else 0)
 
 
+def preliminary_review_due(clock: CaseClock, calendar: WorkingCalendar) -> DueDate | None:
+    """Law 43: the lower authority reviews within 20 working days of its acceptance, then
+    sends its opinion and the whole file up."""
+    if not clock.preliminary or clock.accepted_on is None:
+        return None
+    return calendar.add_working_days(clock.accepted_on, PRELIMINARY_REVIEW_DAYS)
+
+
+def decision_start(clock: CaseClock) -> dt.date | None:
+    """Law 42 counts from acceptance; after a preliminary review (Law 43), from the day the
+    upper level received the whole file (our reading: it does not accept again)."""
+    return clock.forwarded_on if clock.preliminary else clock.accepted_on
+
+
 def decision_due(clock: CaseClock, calendar: WorkingCalendar, today: dt.date) -> DueDate | None:
     """Law 42 and 45: the item's limit from acceptance, its extension, suspensions left out."""
-    if clock.accepted_on is None:
+    start = decision_start(clock)
+    if start is None:
         return None
     return count_working_days(
-        calendar, clock.accepted_on, decision_days(clock), clock.suspensions, as_of(clock, today)
+        calendar, start, decision_days(clock), clock.suspensions, as_of(clock, today)
     )
 
 
 def committed_due(clock: CaseClock, calendar: WorkingCalendar, today: dt.date) -> DueDate | None:
     """承诺时限: the authority's own shorter promise, also net of suspensions."""
-    if clock.accepted_on is None or clock.committed_days is None:
+    start = decision_start(clock)
+    if start is None or clock.committed_days is None:
         return None
     return count_working_days(
-        calendar, clock.accepted_on, clock.committed_days, clock.suspensions, as_of(clock, today)
+        calendar, start, clock.committed_days, clock.suspensions, as_of(clock, today)
     )
 
 
@@ -209,6 +239,21 @@ def service_due(clock: CaseClock, calendar: WorkingCalendar) -> DueDate | None:
     if clock.decided_on is None or clock.service_days is None:
         return None
     return calendar.add_working_days(clock.decided_on, clock.service_days)
+
+
+def hearing_request_due(clock: CaseClock, calendar: WorkingCalendar) -> DueDate | None:
+    """Law 47: the applicant asks for a hearing within 5 days of the written notice of the
+    right (working days, SAMR 77); afterwards the right is deemed waived."""
+    if clock.hearing_request_from is None:
+        return None
+    return calendar.add_working_days(clock.hearing_request_from, HEARING_REQUEST_DAYS)
+
+
+def hearing_hold_due(clock: CaseClock, calendar: WorkingCalendar) -> DueDate | None:
+    """Law 47: the hearing is held within 20 days of the request (working days, SAMR 77)."""
+    if clock.hearing_hold_from is None:
+        return None
+    return calendar.add_working_days(clock.hearing_hold_from, HEARING_HOLD_DAYS)
 
 
 def public_notice_served_on(noticed_on: dt.date) -> dt.date:
@@ -294,6 +339,9 @@ def running_deadline(
     dec = decision_due(clock, calendar, today)
     if dec is not None:
         return RunningDeadline(decision_days(clock), dec.date, clock.decided_on or clock.closed_on)
+    pre = preliminary_review_due(clock, calendar)
+    if pre is not None:
+        return RunningDeadline(PRELIMINARY_REVIEW_DAYS, pre.date, clock.closed_on)
     done = clock.acceptance_decided_on or clock.closed_on
     return RunningDeadline(ACCEPTANCE_PERIOD_DAYS, acceptance_due(clock, calendar).date, done)
 

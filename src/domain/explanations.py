@@ -18,14 +18,20 @@ from xuke.domain.deadlines import (
     ARTICLE_ACCEPTANCE,
     ARTICLE_COMMITTED,
     ARTICLE_CORRECTION,
+    ARTICLE_HEARING,
     ARTICLE_OWN_SERVICE_LIMIT,
+    ARTICLE_PRELIMINARY_REVIEW,
     ARTICLE_SERVICE,
+    HEARING_HOLD_DAYS,
+    HEARING_REQUEST_DAYS,
+    PRELIMINARY_REVIEW_DAYS,
     CaseClock,
     SuspensionPeriod,
     acceptance_start,
     as_of,
     count_working_days,
     decision_days,
+    decision_start,
 )
 from xuke.domain.stages import SUSPENSION_REASONS
 
@@ -120,18 +126,34 @@ def explain_deadlines(
             explain(calendar, "CORRECTION", ARTICLE_CORRECTION, clock.correction_requested_on,
                     clock.correction_days)
         )  # fmt: skip
-    if clock.accepted_on is not None:
+    if clock.preliminary and clock.accepted_on is not None:  # Law 43: the lower level's 20 days
+        out.append(
+            explain(calendar, "PRELIMINARY_REVIEW", ARTICLE_PRELIMINARY_REVIEW, clock.accepted_on,
+                    PRELIMINARY_REVIEW_DAYS)
+        )  # fmt: skip
+    start = decision_start(clock)
+    if start is not None:
         extended_by = clock.extension_days if clock.extended else 0
         out.append(
-            explain(calendar, "DECISION", clock.decision_article, clock.accepted_on,
+            explain(calendar, "DECISION", clock.decision_article, start,
                     decision_days(clock), extended_by=extended_by, suspensions=clock.suspensions,
                     today=day)
         )  # fmt: skip
         if clock.committed_days is not None:
             out.append(
-                explain(calendar, "COMMITTED", ARTICLE_COMMITTED, clock.accepted_on,
+                explain(calendar, "COMMITTED", ARTICLE_COMMITTED, start,
                         clock.committed_days, suspensions=clock.suspensions, today=day)
             )  # fmt: skip
+    if clock.hearing_request_from is not None:  # Law 47: the applicant's 5 days
+        out.append(
+            explain(calendar, "HEARING_REQUEST", ARTICLE_HEARING, clock.hearing_request_from,
+                    HEARING_REQUEST_DAYS)
+        )  # fmt: skip
+    if clock.hearing_hold_from is not None:  # Law 47: held within 20 days of the request
+        out.append(
+            explain(calendar, "HEARING", ARTICLE_HEARING, clock.hearing_hold_from,
+                    HEARING_HOLD_DAYS)
+        )  # fmt: skip
     if clock.decided_on is not None and clock.service_days is not None:
         article = ARTICLE_SERVICE if clock.granted else ARTICLE_OWN_SERVICE_LIMIT
         out.append(explain(calendar, "SERVICE", article, clock.decided_on, clock.service_days))

@@ -52,6 +52,20 @@ class OrganisationTree(Immutable):
         return org
 
 
+_LEVEL_BELOW = {
+    AuthorityLevel.NATIONAL: AuthorityLevel.PROVINCIAL,
+    AuthorityLevel.PROVINCIAL: AuthorityLevel.MUNICIPAL,
+    AuthorityLevel.MUNICIPAL: AuthorityLevel.COUNTY,
+}
+
+
+def preliminary_level(level: AuthorityLevel) -> AuthorityLevel:
+    """Law 43: the level below the deciding one reviews first."""
+    if level not in _LEVEL_BELOW:
+        raise ValidationFailed("县级许可事项没有下级初审机关", "itemCode")
+    return _LEVEL_BELOW[level]
+
+
 def candidate_group(authority_code: str, stage: Stage) -> str | None:
     """The group whose members may work a stage at an authority, e.g. ``"440100:HANDLER"``."""
     role: Role | None = STAGE_ROLE.get(stage)

@@ -24,6 +24,7 @@ class CaseStatus(StrEnum):
 
 class Stage(StrEnum):
     ACCEPTANCE = "ACCEPTANCE"  # 受理
+    PRELIMINARY_REVIEW = "PRELIMINARY_REVIEW"  # 初审 by the lower authority (Law 43)
     HANDLING = "HANDLING"  # 承办
     REVIEW = "REVIEW"  # 审核
     APPROVAL = "APPROVAL"  # 审批
@@ -34,6 +35,7 @@ class Stage(StrEnum):
 
 STAGE_ROLE: dict[Stage, Role] = {
     Stage.ACCEPTANCE: Role.CLERK,
+    Stage.PRELIMINARY_REVIEW: Role.HANDLER,
     Stage.HANDLING: Role.HANDLER,
     Stage.REVIEW: Role.REVIEWER,
     Stage.APPROVAL: Role.APPROVER,
@@ -101,6 +103,23 @@ class ServiceMethod(StrEnum):
     ENTRUSTED = "ENTRUSTED"  # 委托 / 转交送达 through another authority or unit
 
 
+class ApplicationKind(StrEnum):
+    """What a holder applies for (v2): a new licence, or something about one already held."""
+
+    NEW = "NEW"
+    CHANGE = "CHANGE"  # 变更 (Law 49, SAMR 25; GYCP 实施办法 29-30)
+    RENEWAL = "RENEWAL"  # 延续 (Law 50, SAMR 27; 条例 25)
+    CANCELLATION = "CANCELLATION"  # 注销 on the holder's application (SAMR 48)
+    REISSUE = "REISSUE"  # 补办 a lost or damaged certificate (SAMR 28)
+    CERTIFICATE_CORRECTION = "CERTIFICATE_CORRECTION"  # 更正 a clerical error (SAMR 29)
+
+
+APPLICATION_KINDS = {
+    "NEW": "新申请", "CHANGE": "变更", "RENEWAL": "延续", "CANCELLATION": "注销",
+    "REISSUE": "补办", "CERTIFICATE_CORRECTION": "更正",
+}  # fmt: skip
+
+
 class TerminationGround(StrEnum):
     """终止 (SAMR 30; GYCP 实施办法 32)."""
 
@@ -121,3 +140,27 @@ TERMINATION_GROUNDS = {
     "FEES_UNPAID": "未按规定缴纳费用", "FORCE_MAJEURE": "不可抗力", "REFUSED_VERIFICATION": "企业拒绝接受实地核查或者抽样",
     "PRODUCT_BANNED": "产品被列入淘汰或者不再实行生产许可", "OTHER_BY_LAW": "法律、法规规定的其他情形",
 }  # fmt: skip
+
+
+class HearingBasis(StrEnum):
+    """听证 (Law 46-47): on the organ's own motion or as the applicant's right."""
+
+    PUBLIC_INTEREST = "PUBLIC_INTEREST"  # Law 46: matters of major public interest, announced
+    ARTICLE_47_RIGHT = "ARTICLE_47_RIGHT"  # Law 47: the applicant's right, told in writing
+
+
+class HearingStatus(StrEnum):
+    """Law 47-48: told → asked for (or waived) → scheduled → held."""
+
+    NOTIFIED = "NOTIFIED"  # 已告知 (Art. 47) / 已公告 (Art. 46, scheduled without a request)
+    REQUESTED = "REQUESTED"  # 已申请
+    WAIVED = "WAIVED"  # 放弃 — by the applicant, or by law when the 5 days pass
+    SCHEDULED = "SCHEDULED"  # 已通知举行 (7 days' notice)
+    HELD = "HELD"  # 已举行，听证笔录在卷
+
+
+HEARING_OPEN = frozenset({HearingStatus.NOTIFIED, HearingStatus.REQUESTED, HearingStatus.SCHEDULED})
+HEARING_BASES = {
+    "PUBLIC_INTEREST": "依职权（第四十六条）",
+    "ARTICLE_47_RIGHT": "依申请人权利（第四十七条）",
+}

@@ -27,10 +27,18 @@ class CardCause(StrEnum):
     LATE_CORRECTION_NOTICE = "LATE_CORRECTION_NOTICE"  # 补正告知迟延
     LEGAL_LIMIT_PASSED = "LEGAL_LIMIT_PASSED"  # 超法定时限
     LATE_ENTRY = "LATE_ENTRY"  # 补录迟延: a hall entry backdated past its acceptance window
+    HEARING_OVERDUE = "HEARING_OVERDUE"  # 听证逾期: not held within 20 days of the request (Law 47)
+    # 延续提醒: a licence's last day to file a renewal is 60 / 30 days away (Law 50, SAMR 27)
+    RENEWAL_REMINDER = "RENEWAL_REMINDER"
+    # 撤销/撤回程序超期: open proceedings past their decide-by (SAMR 45, a legal limit)
+    PROCEEDINGS_OVERDUE = "PROCEEDINGS_OVERDUE"
 
     @property
     def colour(self) -> CardColour:
-        return CardColour.RED if self is CardCause.LEGAL_LIMIT_PASSED else CardColour.YELLOW
+        return CardColour.RED if self in _LEGAL_LIMITS else CardColour.YELLOW
+
+
+_LEGAL_LIMITS = frozenset({CardCause.LEGAL_LIMIT_PASSED, CardCause.PROCEEDINGS_OVERDUE})
 
 
 class SupervisionCard(Aggregate):

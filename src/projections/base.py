@@ -255,6 +255,8 @@ class CaseProjection(ViewProjection):
                 self._settle(tx)
                 year = envelope.event.schedule.year
                 self.on_calendar_changed(tx, local_date(envelope.event.timestamp), year)
+            elif envelope.event is not None and not envelope.is_calendar_event:
+                self.on_other_event(tx, envelope)
         self._settle(tx)
 
     def _settle(self, tx: Transaction) -> None:
@@ -270,6 +272,10 @@ class CaseProjection(ViewProjection):
 
     def on_case_settled(self, case: LicenseCase, last_event_on: dt.date) -> None:
         """What follows from where the case stands at the end of the page (deadlines)."""
+
+    def on_other_event(self, tx: Transaction, envelope: Envelope) -> None:
+        """An event of another aggregate the view ``wants`` (a licence's, say), in log order
+        among the case events."""
 
     def on_calendar_changed(self, tx: Transaction, today: dt.date, year: int) -> None:
         """A year's schedule was loaded: recompute what was computed across that year.

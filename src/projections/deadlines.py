@@ -16,6 +16,8 @@ from xuke.domain.deadlines import (
     CaseClock,
     LightThresholds,
     compute_deadlines,
+    hearing_hold_due,
+    hearing_request_due,
     running_deadline,
     yellow_from,
 )
@@ -32,7 +34,7 @@ COLUMNS = (
     "acceptance_due", "decision_due", "committed_due", "service_due", "working_days_used",
     "working_days_suspended", "extended", "provisional", "due_on", "yellow_from", "done_on",
     "received_on", "accepted_on", "decided_on", "closed_on", "horizon", "computed_on", "clock", "correction_requested_on",
-    "correction_due", "filed_on",
+    "correction_due", "filed_on", "hearing_status", "hearing_request_by", "hearing_hold_by",
 )  # fmt: skip
 
 
@@ -50,6 +52,8 @@ def deadline_columns(
     """The stored deadline fields of one case, as of ``today`` (the event's date)."""
     deadlines = compute_deadlines(clock, calendar, today, thresholds)
     running = running_deadline(clock, calendar, today)
+    request_by = hearing_request_due(clock, calendar)  # Law 47
+    hold_by = hearing_hold_due(clock, calendar)
     reached = [
         today,
         running.due,
@@ -60,6 +64,8 @@ def deadline_columns(
                 deadlines.committed_due,
                 deadlines.service_due,
                 deadlines.correction_due,
+                request_by.date if request_by else None,
+                hold_by.date if hold_by else None,
             )
             if d
         ),
@@ -80,6 +86,8 @@ def deadline_columns(
         "yellow_from": iso(yellow_from(running, calendar, thresholds)),
         "done_on": iso(running.done_on),
         "clock": clock_json(clock),
+        "hearing_request_by": iso(request_by.date) if request_by else None,
+        "hearing_hold_by": iso(hold_by.date) if hold_by else None,
     }
 
 
@@ -131,6 +139,7 @@ class DeadlinesProjection(CaseProjection):
                 "correction_requested_on": iso(case.correction.requested_on)
                 if case.correction
                 else None,
+                "hearing_status": case.hearing.status.value if case.hearing else None,
                 **deadline_columns(clock, self.calendar, last_event_on, self.context.thresholds),
             }
         )

@@ -147,6 +147,23 @@ class DeadlineQueries:
             "WHERE correction_requested_on IS NOT NULL AND correction_requested_on > received_on"
         )
 
+    def hearing_requests_lapsed(self, today: dt.date) -> list[Row]:
+        """Law 47: told of the right to a hearing, not asked for it within the 5 days (the
+        case decides for sure, on an estimated year too)."""
+        return self.views.fetchall(
+            "SELECT case_no FROM case_deadlines WHERE hearing_status = 'NOTIFIED' AND is_open = 1 "
+            "AND hearing_request_by < %s",
+            [today.isoformat()],
+        )
+
+    def hearings_overdue(self, today: dt.date) -> list[Row]:
+        """Law 47: a hearing asked for (or the organ's own, Art. 46) not held within 20 days."""
+        return self.views.fetchall(
+            "SELECT case_no, hearing_hold_by FROM case_deadlines WHERE is_open = 1 "
+            "AND hearing_status IN ('NOTIFIED', 'REQUESTED', 'SCHEDULED') AND hearing_hold_by < %s",
+            [today.isoformat()],
+        )
+
     def entries_after_their_window(self) -> list[Row]:
         """Hall entries backdated past their own acceptance window."""
         return self.views.fetchall(

@@ -154,7 +154,8 @@ def supervision_rows(
 def card_counts(
     store: ViewStore, jurisdiction: str, start: dt.date, end: dt.date, group_by: str
 ) -> dict[str, Row]:
-    """Yellow and red cards issued in the period, per department, item or month."""
+    """Yellow and red cards issued in the period, per department, item or month. A renewal
+    reminder is a notice to the holder's authority, not a breach: it does not count."""
     key = {
         "DEPARTMENT": "responsible_unit",
         "ITEM": "item_code",
@@ -163,7 +164,8 @@ def card_counts(
     rows = store.fetchall(
         f"SELECT {key} AS key, SUM(CASE WHEN colour = 'YELLOW' THEN 1 ELSE 0 END) AS yellow, "
         "SUM(CASE WHEN colour = 'RED' THEN 1 ELSE 0 END) AS red FROM supervision_cards "
-        f"WHERE issued_at >= %s AND issued_at < %s AND responsible_unit LIKE %s GROUP BY {key}",
+        "WHERE issued_at >= %s AND issued_at < %s AND responsible_unit LIKE %s "
+        f"AND cause <> 'RENEWAL_REMINDER' GROUP BY {key}",
         [
             start.isoformat(),
             (end + dt.timedelta(days=1)).isoformat(),

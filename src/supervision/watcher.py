@@ -1,8 +1,10 @@
 """The deadline watcher (监察): deemed acceptance when the acceptance window passes (Law 32),
-deemed abandonment when a correction period passes (SAMR 15(4)), yellow and red cards, and
-the escalation of unanswered 督办 orders. Idempotent: every card has
-an id derived from its case and cause, so running it often, or in several processes, issues
-each card once."""
+deemed abandonment when a correction period passes (SAMR 15(4)), a hearing's request window
+that passed without a request (Law 47: waived by law), yellow and red cards, and
+the escalation of unanswered 督办 orders; for licences, deemed renewal or expiry the day after
+a term ends (Law 50, 70(1)), renewal reminders and overdue 撤销 / 撤回 proceedings (SAMR 45).
+Idempotent: every card has an id derived from its case and cause, so running it often, or in
+several processes, issues each card once; a licence decides itself whether it is due."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from xuke.domain.model import local_date
 from xuke.domain.supervision import CardCause, SupervisionCard
 from xuke.projections.deadlines_queries import DeadlineQueries
 from xuke.projections.inbox import open_tasks_arrived_before
+from xuke.projections.register_queries import LicenceQueries, reminder_due
 from xuke.projections.store import Row, ViewStore
 from xuke.projections.supervision import card_issued, open_orders_past
 
@@ -33,8 +36,13 @@ DEFAULT_STAGE_LIMITS = {  # working days a stage may hold a task before a YELLOW
 class WatchReport:
     deemed_accepted: list[str] = field(default_factory=list)
     abandoned: list[str] = field(default_factory=list)
+    hearings_lapsed: list[str] = field(default_factory=list)
     cards: list[str] = field(default_factory=list)
     escalated: list[str] = field(default_factory=list)
+    deemed_renewed: list[str] = field(default_factory=list)  # certificate numbers
+    expired: list[str] = field(default_factory=list)  # certificate numbers
+    renewal_reminders: list[str] = field(default_factory=list)  # "<certificate no>:60" / ":30"
+    proceedings_overdue: list[str] = field(default_factory=list)  # certificate numbers
 
 
 class DeadlineWatcher:
@@ -47,6 +55,7 @@ class DeadlineWatcher:
     ) -> None:
         self.app, self.views = app, views
         self.deadlines = DeadlineQueries(views)
+        self.licences = LicenceQueries(views)
         self.commands = SupervisionCommands(app)
         self.stage_limits = {**DEFAULT_STAGE_LIMITS, **(stage_limits or {})}
         self.correction_notice_days = correction_notice_days
@@ -61,10 +70,66 @@ class DeadlineWatcher:
         self._late_correction_notices(report)
         self._held_stages(today, report)
         self._late_entries(report)
+        self._late_hearings(today, report)
+        self._renewal_reminders(today, report)
+        self._overdue_proceedings(today, report)
         self._deem_accepted(today, report)
         self._abandon(today, report)
+        self._lapse_hearing_requests(today, report)
         self._escalate_orders(today, report)
+        self._end_terms(today, report)
         return report
+
+    def _end_terms(self, today: dt.date, report: WatchReport) -> None:
+        """The day after ``valid_to``: a renewal filed in time and undecided is deemed granted
+        (Law 50, SAMR 27); without one the licence EXPIRED. The licence decides (None: not
+        due, or another watcher was first), so each happens once."""
+        for row in self.licences.awaiting_deemed_renewal(today):
+            if self.app.deem_renewed_if_due(row["certificate_no"]) is not None:
+                report.deemed_renewed.append(row["certificate_no"])
+        for row in self.licences.awaiting_expiry(today):
+            if self.app.expire_if_due(row["certificate_no"]) is not None:
+                report.expired.append(row["certificate_no"])
+
+    def _renewal_reminders(self, today: dt.date, report: WatchReport) -> None:
+        """YELLOW, to the licence's authority: its last day to file a renewal is 60, then 30
+        days away and none is filed. Under the case that began the current term, so each
+        term is reminded afresh; detail "60" / "30"."""
+        for row in self.licences.renewals_closing(today):
+            apply_by = row["renewal_apply_by"]
+            days = reminder_due(dt.date.fromisoformat(apply_by), today)
+            if days is not None and self._licence_card(
+                row, CardCause.RENEWAL_REMINDER, apply_by, str(days), report
+            ):
+                report.renewal_reminders.append(f"{row['certificate_no']}:{days}")
+
+    def _overdue_proceedings(self, today: dt.date, report: WatchReport) -> None:
+        """RED: 撤销 / 撤回 proceedings undecided past their decide-by (SAMR 45: 60 working
+        days, +20 once); one card per limit (a later extension is a new limit)."""
+        for row in self.licences.proceedings_overdue(today):
+            due = row["proceedings_decide_by"]
+            if self._licence_card(
+                row, CardCause.PROCEEDINGS_OVERDUE, due, f"PROCEEDINGS:{due}", report
+            ):
+                report.proceedings_overdue.append(row["certificate_no"])
+
+    def _licence_card(
+        self, row: Row, cause: CardCause, due: str, detail: str, report: WatchReport
+    ) -> bool:
+        """A licence's card: addressed to its authority, under the case that began its
+        current term (``term_case_no``: the grant, then each renewal)."""
+        case_no = row["term_case_no"]
+        if case_no is None or card_issued(
+            self.views, SupervisionCard.id_for(case_no, cause, detail)
+        ):
+            return False
+        issued = self.commands.issue_card_for(
+            case_no, row["item_code"], row["jurisdiction_code"], cause,
+            dt.date.fromisoformat(due), detail,
+        )  # fmt: skip
+        if issued:
+            report.cards.append(f"{cause.colour.value}:{case_no}:{cause.value}")
+        return issued
 
     def _deem_accepted(self, today: dt.date, report: WatchReport) -> None:
         for row in self.deadlines.awaiting_deemed_acceptance(today):
@@ -75,6 +140,20 @@ class DeadlineWatcher:
         for row in self.deadlines.awaiting_abandonment(today):
             if self.app.abandon_if_due(row["case_no"]) is not None:
                 report.abandoned.append(row["case_no"])
+
+    def _lapse_hearing_requests(self, today: dt.date, report: WatchReport) -> None:
+        """Law 47: no request within the 5 days ⇒ the hearing is waived and the clock runs
+        again from the day after the window (recorded once, whenever the watcher gets to it)."""
+        for row in self.deadlines.hearing_requests_lapsed(today):
+            if self.app.lapse_hearing_request_if_due(row["case_no"]) is not None:
+                report.hearings_lapsed.append(row["case_no"])
+
+    def _late_hearings(self, today: dt.date, report: WatchReport) -> None:
+        """YELLOW: a hearing not held within 20 days of the request (Law 47); one card per
+        hearing (its hold-by date tells them apart)."""
+        for row in self.deadlines.hearings_overdue(today):
+            due = row["hearing_hold_by"]
+            self._card(row, CardCause.HEARING_OVERDUE, due, f"HEARING:{due}", report)
 
     def _legal_limits(self, today: dt.date, report: WatchReport) -> None:
         """RED: the decision (Law 42) or a grant's service (Law 44) is late. A suspended case
@@ -144,14 +223,25 @@ def watch_forever(watcher: DeadlineWatcher, stop: threading.Event, interval: flo
     while not stop.is_set():
         try:
             report = watcher.run_once()
-            if report.deemed_accepted or report.abandoned or report.cards or report.escalated:
+            if (
+                report.deemed_accepted
+                or report.abandoned
+                or report.hearings_lapsed
+                or report.cards
+                or report.escalated
+                or report.deemed_renewed
+                or report.expired
+            ):
                 log.info(
                     "watch",
                     extra={
                         "deemed": report.deemed_accepted,
                         "abandoned": report.abandoned,
+                        "hearings_lapsed": report.hearings_lapsed,
                         "cards": report.cards,
                         "escalated": report.escalated,
+                        "deemed_renewed": report.deemed_renewed,
+                        "expired": report.expired,
                     },
                 )
         except Exception:

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from strawberry.tools import merge_types
 
-from xuke.api.graphql.cases import CaseMutations, CaseQueries
+from xuke.api.graphql.cases import (
+    CaseMutations,
+    CaseQueries,
+    HearingMutations,
+    PreliminaryReviewMutations,
+)
 from xuke.api.graphql.guards import EXTENSIONS, Schema
 from xuke.api.graphql.inbox import InboxQueries
+from xuke.api.graphql.licences import LicenceMutations, LicenceQueries
 from xuke.api.graphql.public import PublicQueries
 from xuke.api.graphql.supervision import (
     ComplaintMutations,
@@ -18,9 +24,26 @@ from xuke.api.graphql.supervision import (
 
 Query = merge_types(
     "Query",
-    (CaseQueries, InboxQueries, SupervisionQueries, PublicQueries, UnitCardQueries),
+    (
+        CaseQueries,
+        InboxQueries,
+        SupervisionQueries,
+        PublicQueries,
+        UnitCardQueries,
+        LicenceQueries,
+    ),
 )
-Mutation = merge_types("Mutation", (CaseMutations, OrderMutations, ComplaintMutations))
+Mutation = merge_types(
+    "Mutation",
+    (
+        CaseMutations,
+        HearingMutations,
+        PreliminaryReviewMutations,
+        OrderMutations,
+        ComplaintMutations,
+        LicenceMutations,
+    ),
+)
 
 schema = Schema(query=Query, mutation=Mutation, extensions=EXTENSIONS)
 

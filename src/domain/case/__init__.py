@@ -2,7 +2,7 @@
 to service of the decision.
 
 Each phase keeps its commands next to their events (``filing``, ``acceptance``, ``review``,
-``timing``, ``decision``, ``endings``; the state and shared helpers in ``core``). Each command
+``timing``, ``hearing``, ``decision``, ``endings``; the state and shared helpers in ``core``). Each command
 checks the rules (raising a ``DomainError`` whose class names the rule) and only then records
 one event; each event's ``apply`` only moves state and never fails, so replaying history can
 never be refused. The events are assigned here, so their stored topics stay
@@ -11,11 +11,22 @@ never be refused. The events are assigned here, so their stored topics stay
 
 from __future__ import annotations
 
-from xuke.domain.case import acceptance, decision, endings, filing, review, timing
+from xuke.domain.case import (
+    acceptance,
+    decision,
+    endings,
+    filing,
+    hearing,
+    preliminary,
+    review,
+    timing,
+)
 from xuke.domain.case.acceptance import Acceptance
 from xuke.domain.case.decision import REMEDIES_NOTICE, Decision
 from xuke.domain.case.endings import Endings
 from xuke.domain.case.filing import Filing
+from xuke.domain.case.hearing import Hearings
+from xuke.domain.case.preliminary import PreliminaryReview
 from xuke.domain.case.review import Review
 from xuke.domain.case.timing import Timing
 from xuke.domain.model import Aggregate
@@ -23,7 +34,9 @@ from xuke.domain.model import Aggregate
 __all__ = ["REMEDIES_NOTICE", "LicenseCase"]
 
 
-class LicenseCase(Filing, Acceptance, Review, Timing, Decision, Endings, Aggregate):
+class LicenseCase(
+    Filing, Acceptance, PreliminaryReview, Review, Timing, Hearings, Decision, Endings, Aggregate
+):
     """One application for one licence item, from filing to service of the decision."""
 
     def __init__(self) -> None:
@@ -37,11 +50,18 @@ class LicenseCase(Filing, Acceptance, Review, Timing, Decision, Endings, Aggrega
     ApplicationAccepted = acceptance.ApplicationAccepted
     ApplicationDeemedAccepted = acceptance.ApplicationDeemedAccepted
     ApplicationNotAccepted = acceptance.ApplicationNotAccepted
+    PreliminaryReviewForwarded = preliminary.PreliminaryReviewForwarded
     TaskClaimed = review.TaskClaimed
     OpinionRecorded = review.OpinionRecorded
     ClockSuspended = timing.ClockSuspended
     ClockResumed = timing.ClockResumed
     DeadlineExtended = timing.DeadlineExtended
+    HearingNoticed = hearing.HearingNoticed
+    HearingRequested = hearing.HearingRequested
+    HearingWaived = hearing.HearingWaived
+    HearingRequestLapsed = hearing.HearingRequestLapsed
+    HearingScheduled = hearing.HearingScheduled
+    HearingRecorded = hearing.HearingRecorded
     LicenseGranted = decision.LicenseGranted
     LicenseDenied = decision.LicenseDenied
     CertificateIssued = decision.CertificateIssued

@@ -17,6 +17,8 @@ from xuke.domain.case_records import (
     ApplicantRecord,
     CommandContext,
     CorrectionNotice,
+    HearingRecord,
+    PreliminaryReviewRecord,
     ServiceRecord,
     StageOpinion,
     Suspension,
@@ -36,6 +38,7 @@ from xuke.domain.errors import (
 from xuke.domain.model import Actor, Aggregate, local_date
 from xuke.domain.organisations import candidate_group
 from xuke.domain.stages import (
+    ApplicationKind,
     CaseStatus,
     Stage,
     TerminationGround,
@@ -92,6 +95,12 @@ class CaseCore:
     correction_extended_by: int = 0  # SAMR 15(4): the correction period's one extension
     service_limit_days: int | None = SERVICE_PERIOD_DAYS  # Law 44; a denial: own limit or None
     termination_ground: TerminationGround | None = None
+    hearing: HearingRecord | None = None  # the latest hearing (Law 46-48; ``hearing.py``)
+    kind: ApplicationKind = ApplicationKind.NEW  # a holder's later application (v2)
+    licence_no: str | None = None  # the licence a holder's application concerns
+    # Law 43: the lower authority that accepts and reviews first, and what it sent up.
+    preliminary_org: str | None = None
+    preliminary: PreliminaryReviewRecord | None = None
 
     if TYPE_CHECKING:  # provided by the aggregate base class
         id: UUID
@@ -109,7 +118,7 @@ class CaseCore:
         self.task = Task.model_construct(
             no=self.tasks_opened,
             stage=stage,
-            candidate_group=candidate_group(self.jurisdiction_code, stage),
+            candidate_group=candidate_group(self.acting_org(stage), stage),
             arrived_at=at,
             assignee=None,
         )
@@ -121,7 +130,16 @@ class CaseCore:
         self.accepted_on, self.acceptance_decided_on = accepted_on, decided_on
         self.status = CaseStatus.ACCEPTED
         self._close_task()
-        self._open_task(Stage.HANDLING, at)
+        first = Stage.PRELIMINARY_REVIEW if self.preliminary_org else Stage.HANDLING
+        self._open_task(first, at)
+
+    def acting_org(self, stage: Stage | None = None) -> str:
+        """Who works the case at ``stage`` (default: now): the lower authority accepts and
+        reviews first where the item requires it (Law 43); the competent authority does the
+        rest."""
+        stage = stage or self.stage
+        lower = stage in (Stage.ACCEPTANCE, Stage.PRELIMINARY_REVIEW)
+        return self.preliminary_org if lower and self.preliminary_org else self.jurisdiction_code
 
     def _decide(
         self, decision: str, on: dt.date, reason: str, next_stage: Stage, at: dt.datetime
@@ -178,6 +196,10 @@ class CaseCore:
             ended_on=self.closed_on,
             decision_article=self.decision_article,
             granted=self.decision == "GRANTED",
+            hearing_request_from=self.hearing.request_window_from if self.hearing else None,
+            hearing_hold_from=self.hearing.hold_from if self.hearing else None,
+            preliminary=self.preliminary_org is not None,
+            forwarded_on=self.preliminary.forwarded_on if self.preliminary else None,
         )
 
     def notice_no(self, kind: str) -> str:

@@ -15,6 +15,8 @@ from xuke.domain.deadlines import (
     validity_end,
 )
 from xuke.domain.errors import (
+    HearingNotHeld,
+    InvalidState,
     ReasonRequired,
     ServiceMethodNotAllowed,
     ValidationFailed,
@@ -22,10 +24,13 @@ from xuke.domain.errors import (
 from xuke.domain.model import Aggregate, local_date
 from xuke.domain.stages import (
     CLOCK_RUNNING,
+    ApplicationKind,
     CaseStatus,
     ServiceMethod,
     Stage,
 )
+
+Certificate = tuple[str, dt.date, dt.date | None]  # number, valid from, valid to
 
 REMEDIES_NOTICE = (
     "申请人如对本决定不服，可以自收到本决定书之日起六十日内依法申请行政复议，"
@@ -41,7 +46,10 @@ class LicenseGranted(Aggregate.Event):
     reason: str
 
     def apply(self, case: Any) -> None:
-        case._decide("GRANTED", self.decided_on, self.reason, Stage.CERTIFICATION, self.timestamp)
+        # A granted cancellation (SAMR 48) issues no certificate: the decision is served.
+        cancels = case.kind is ApplicationKind.CANCELLATION
+        next_stage = Stage.SERVICE if cancels else Stage.CERTIFICATION
+        case._decide("GRANTED", self.decided_on, self.reason, next_stage, self.timestamp)
 
 
 class LicenseDenied(Aggregate.Event):
@@ -93,7 +101,10 @@ class Decision(CaseCore):
         denial_service_days: int | None = None,
     ) -> None:
         """Law 38: a refusal needs reasons and states the remedies. Law 44's service limit
-        is for grants; a denial gets the authority's own limit, if it set one."""
+        is for grants; a denial gets the authority's own limit, if it set one. After a
+        hearing, it rests on the record (Law 48(2)): none while one is awaited."""
+        if self.hearing is not None and self.hearing.awaits_holding:
+            raise HearingNotHeld("听证尚未举行：应当根据听证笔录作出决定")
         self._require_status(*CLOCK_RUNNING, action="作出决定")
         self._require_stage(Stage.APPROVAL, "作出决定")
         today = local_date(ctx.at)
@@ -116,21 +127,25 @@ class Decision(CaseCore):
                 service_limit_days=denial_service_days,
             )
 
-    def issue_certificate(self, ctx: CommandContext) -> None:
-        """Art. 44: the certificate, valid for the item's term from the day of issue."""
+    def issue_certificate(self, ctx: CommandContext, licence: Certificate | None = None) -> None:
+        """Law 44: the certificate. A new licence's is numbered after the case and valid for
+        the item's term from the day of issue; a holder's later application (change,
+        renewal, reissue, correction) issues the licence's certificate as the licence now
+        stands (``licence``): the number is kept (条例 25 for renewals)."""
         self._require_status(CaseStatus.GRANTED, action="制证")
         self._require_stage(Stage.CERTIFICATION, "制证")
-        valid_from = local_date(ctx.at)
-        valid_to = None
-        if self.certificate_validity_years:
-            valid_to = validity_end(valid_from, self.certificate_validity_years)
-        authority, year, abbreviation, seq = self.case_no.split("-")
+        if self.kind is not ApplicationKind.NEW:
+            if licence is None:
+                raise InvalidState("须依许可证现状制证")
+            number, valid_from, valid_to = licence
+        else:
+            valid_from, valid_to = local_date(ctx.at), None
+            if self.certificate_validity_years:
+                valid_to = validity_end(valid_from, self.certificate_validity_years)
+            authority, year, abbreviation, seq = self.case_no.split("-")
+            number = f"XK{authority}-{abbreviation}-{year}-{seq}"
         self._record(
-            CertificateIssued,
-            ctx,
-            certificate_no=f"XK{authority}-{abbreviation}-{year}-{seq}",
-            valid_from=valid_from,
-            valid_to=valid_to,
+            CertificateIssued, ctx, certificate_no=number, valid_from=valid_from, valid_to=valid_to
         )
 
     def record_service(

@@ -25,6 +25,7 @@ from xuke.domain.errors import (
 from xuke.domain.free_form import require_json_object
 from xuke.domain.model import Aggregate
 from xuke.domain.stages import (
+    ApplicationKind,
     CaseStatus,
     Stage,
 )
@@ -54,6 +55,9 @@ class ApplicationFiled(Aggregate.Created):
     query_code_hash: str
     extension_days: int | None = DEFAULT_EXTENSION_DAYS
     decision_article: str = ARTICLE_DECISION
+    kind: ApplicationKind = ApplicationKind.NEW
+    licence_no: str | None = None
+    preliminary_org: str | None = None  # Law 43: the lower authority that accepts first
 
     def apply(self, case: Any) -> None:
         for name in type(self).model_fields:
@@ -71,6 +75,7 @@ class ApplicationFiled(Aggregate.Created):
         case.certificate_no = case.valid_from = case.valid_to = None
         case.service = case.closed_on = case.closing_reason = None
         case.correction_extended_by, case.termination_ground = 0, None
+        case.hearing = case.preliminary = None
         case.extension_added, case.service_limit_days = (
             DEFAULT_EXTENSION_DAYS,
             SERVICE_PERIOD_DAYS,
@@ -96,6 +101,9 @@ class Filing(CaseCore):
         form: dict[str, Any],
         received_at: dt.datetime,
         query_code_hash: str,
+        kind: ApplicationKind = ApplicationKind.NEW,
+        licence_no: str | None = None,
+        preliminary_org: str | None = None,
     ) -> LicenseCase:
         """在线申报 / 窗口收件. Materials must be ones the item knows of; missing required
         ones are what the correction notice is for, so they do not block filing."""
@@ -107,6 +115,10 @@ class Filing(CaseCore):
         if unknown:
             raise ValidationFailed(f"未知的申请材料: {', '.join(sorted(unknown))}", "materials")
         require_json_object(form, "form")
+        if (kind is ApplicationKind.NEW) != (licence_no is None):
+            raise ValidationFailed(
+                "变更、延续、注销、补办、更正须填写所涉许可证编号；新申请不填", "certificateNo"
+            )
         case: LicenseCase = cls._create(
             cls.ApplicationFiled,  # type: ignore[attr-defined]  # LicenseCase's own class
             id=case_id_for(case_no),
@@ -131,5 +143,8 @@ class Filing(CaseCore):
             query_code_hash=query_code_hash,
             extension_days=item.extension_days,
             decision_article=item.legal_time_limit_article,
+            kind=kind,
+            licence_no=licence_no,
+            preliminary_org=preliminary_org,
         )
         return case

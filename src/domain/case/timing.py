@@ -21,6 +21,7 @@ from xuke.domain.errors import (
     AlreadyExtended,
     ExpiredClockNotSuspended,
     ExtensionWindowClosed,
+    InvalidState,
     NoExtensionForItem,
     ValidationFailed,
 )
@@ -103,7 +104,10 @@ class Timing(CaseCore):
         self._record(ClockSuspended, ctx, suspension=suspension)
 
     def resume_clock(self, ctx: CommandContext) -> None:
+        """A hearing's clock runs again only by its waiver, lapse or record (``hearing``)."""
         self._require_status(CaseStatus.SUSPENDED, action="恢复计时")
+        if self.hearing is not None and self.hearing.is_open:
+            raise InvalidState("听证期间的计时在放弃听证、逾期未申请或听证笔录作出后恢复")
         self._record(ClockResumed, ctx, resumed_on=local_date(ctx.at))
 
     def extend_deadline(self, ctx: CommandContext, calendar: WorkingCalendar, reason: str) -> None:

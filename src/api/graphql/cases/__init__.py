@@ -1,7 +1,10 @@
 """Cases: the ``Case`` type and its history, the case queries, and one mutation per command of
-the contract (filing, correction, acceptance, review, the clock, decision, service, ending)."""
+the contract (filing, correction, acceptance, review, the clock, decision, service, ending);
+hearings (v2) in ``hearings``, preliminary review (Law 43) in ``preliminary``."""
 
+from xuke.api.graphql.cases.hearings import HearingMutations
 from xuke.api.graphql.cases.mutations import CaseMutations
+from xuke.api.graphql.cases.preliminary import PreliminaryReviewMutations
 from xuke.api.graphql.cases.queries import CaseQueries
 
-__all__ = ["CaseMutations", "CaseQueries"]
+__all__ = ["CaseMutations", "CaseQueries", "HearingMutations", "PreliminaryReviewMutations"]

@@ -8,8 +8,10 @@ import strawberry
 from strawberry.scalars import JSON
 
 from xuke.api.graphql.common.errors import bad_input
+from xuke.api.graphql.common.types import ApplicationKind
 
 MAX_TEXT = 2000  # a comment, a reason, a note
+MAX_RECORD = 50_000  # 听证笔录: longer than a comment, still bounded
 
 
 @strawberry.input
@@ -31,12 +33,17 @@ class FileApplicationInput:
     form: JSON | None = None
     channel: str | None = "ONLINE"
     received_at: dt.datetime | None = None
+    kind: ApplicationKind | None = ApplicationKind.NEW
+    certificate_no: str | None = strawberry.field(
+        default=None,
+        description="CHANGE, RENEWAL, CANCELLATION, REISSUE, CERTIFICATE_CORRECTION: the holder's own licence",
+    )
 
 
-def text(value: str, field: str) -> str:
-    """Free text longer than ``MAX_TEXT`` is refused, not cut."""
-    if len(value) > MAX_TEXT:
-        raise bad_input(f"{field} is longer than {MAX_TEXT} characters")
+def text(value: str, field: str, limit: int = MAX_TEXT) -> str:
+    """Free text longer than ``limit`` is refused, not cut."""
+    if len(value) > limit:
+        raise bad_input(f"{field} is longer than {limit} characters")
     return value
 
 

@@ -13,6 +13,7 @@ from xuke.api.graphql.cases.inputs import FileApplicationInput, applicant_of, te
 from xuke.api.graphql.cases.payloads import CasePayload, FilePayload, case_payload, file_payload
 from xuke.api.graphql.common.errors import invalid
 from xuke.api.graphql.common.types import (
+    ApplicationKind,
     Info,
     Opinion,
     ServiceMethod,
@@ -42,6 +43,7 @@ class CaseMutations:
                 p, item_code=input.item_code, applicant=applicant, jurisdiction_code=input.jurisdiction_code,
                 materials=input.materials, form=_object(form), channel=input.channel or "ONLINE",
                 received_at=input.received_at, idempotency_key=idempotency_key,
+                kind=input.kind or ApplicationKind.NEW, certificate_no=input.certificate_no,
             ),
         )  # fmt: skip
 

@@ -4,20 +4,36 @@ history, and the replay for auditors."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
 
 from xuke.api.context import Context
-from xuke.api.graphql.common.types import CaseStatus, Info, LicenseItem, Opinion, Role, Stage
+from xuke.api.graphql.common.types import (
+    ApplicationKind,
+    CaseStatus,
+    Info,
+    LicenseItem,
+    Opinion,
+    Role,
+    Stage,
+)
 from xuke.api.graphql.deadlines import Deadlines
 from xuke.application.principal import Principal as DomainPrincipal
 from xuke.application.summaries import summarize
 from xuke.domain.case import LicenseCase
+from xuke.domain.case_records import ApplicantRecord
 from xuke.domain.case_records import StageOpinion as DomainOpinion
 from xuke.domain.model import DomainEvent, local_date
 from xuke.domain.roles import OVERSIGHT_ROLES
+
+if TYPE_CHECKING:
+    from xuke.api.graphql.cases.hearings import Hearing
+    from xuke.api.graphql.cases.preliminary import PreliminaryReview
+
+_HEARINGS = strawberry.lazy("xuke.api.graphql.cases.hearings")  # its mutations need ``Case``
+_PRELIMINARY = strawberry.lazy("xuke.api.graphql.cases.preliminary")
 
 
 @strawberry.type
@@ -27,6 +43,18 @@ class Applicant:
     credit_code: str | None
     id_number_masked: str | None
     contact_phone_masked: str | None
+
+    @classmethod
+    def of(cls, applicant: ApplicantRecord, public: bool) -> Applicant:
+        """Masked as for cases (a licence's holder too); without a login (the public view)
+        the name is its public form."""
+        return cls(
+            kind=applicant.kind,
+            name=applicant.public_name if public else applicant.name,
+            credit_code=applicant.credit_code,
+            id_number_masked=applicant.id_number_masked,
+            contact_phone_masked=applicant.contact_phone_masked,
+        )
 
 
 @strawberry.type
@@ -98,6 +126,7 @@ class Case:
     decided_on: dt.date | None
     decision: str | None
     certificate_no: str | None
+    kind: ApplicationKind
     opinions: list[StageOpinion]
     aggregate: strawberry.Private[LicenseCase]
 
@@ -110,6 +139,20 @@ class Case:
             ctx.services.app.deadlines(self.aggregate, ctx.services.today(), calendar),
             self.aggregate.clock(),
         )
+
+    @strawberry.field(description="初审 (Law 43), for items a lower authority reviews first.")
+    async def preliminary_review(
+        self, info: Info
+    ) -> Annotated[PreliminaryReview, _PRELIMINARY] | None:
+        from xuke.api.graphql.cases.preliminary import preliminary_review_of
+
+        return await preliminary_review_of(info, self.aggregate)
+
+    @strawberry.field(description="听证 (Law 46-48): the case's latest hearing, if any.")
+    async def hearing(self, info: Info) -> Annotated[Hearing, _HEARINGS] | None:
+        from xuke.api.graphql.cases.hearings import hearing_of  # it imports the payloads
+
+        return await hearing_of(info, self.aggregate)
 
     @strawberry.field
     async def history(self, info: Info) -> list[CaseEvent]:
@@ -132,7 +175,8 @@ class Case:
             accepted_on=case.accepted_on,
             decided_on=case.decided_on,
             decision=case.decision,
-            certificate_no=case.certificate_no,
+            certificate_no=case.certificate_no or case.licence_no,  # v2: the licence concerned
+            kind=case.kind,
             opinions=[StageOpinion.of(o) for o in case.opinions],
             aggregate=case,
         )
@@ -140,14 +184,7 @@ class Case:
 
 def _applicant(case: LicenseCase, public: bool) -> Applicant:
     """Without a login (the public view) the applicant's name is its public form."""
-    applicant = case.applicant
-    return Applicant(
-        kind=applicant.kind,
-        name=applicant.public_name if public else applicant.name,
-        credit_code=applicant.credit_code,
-        id_number_masked=applicant.id_number_masked,
-        contact_phone_masked=applicant.contact_phone_masked,
-    )
+    return Applicant.of(case.applicant, public)
 
 
 @strawberry.type(description="Replay for auditors: the case exactly as it stood after `version`.")

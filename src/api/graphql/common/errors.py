@@ -24,6 +24,8 @@ class ErrorCode(Enum):
     DEADLINE_PASSED = "DEADLINE_PASSED"
     ALREADY_EXTENDED = "ALREADY_EXTENDED"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    FORBIDDEN_TRANSITION = "FORBIDDEN_TRANSITION"  # e.g. revoking a cancelled licence
+    TOO_LATE = "TOO_LATE"  # e.g. a renewal filed after renewalApplyBy (Law 50)
 
 
 # Every domain code has its API code: one added to the domain alone fails at import, not in

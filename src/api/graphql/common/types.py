@@ -9,8 +9,10 @@ from xuke.api.context import Context
 from xuke.application.principal import Principal as DomainPrincipal
 from xuke.domain.catalogue import LicenseItem as DomainItem
 from xuke.domain.deadlines import Light
+from xuke.domain.licence import CancellationGround, LicenceStatus, ProceedingKind
 from xuke.domain.roles import Role
 from xuke.domain.stages import (
+    ApplicationKind,
     CaseStatus,
     Opinion,
     ServiceMethod,
@@ -34,7 +36,11 @@ for enum in (
     SuspensionReason,
     ServiceMethod,
     TerminationGround,
+    ApplicationKind,
     Light,
+    LicenceStatus,
+    ProceedingKind,
+    CancellationGround,
 ):
     strawberry.enum(enum)
 
@@ -95,13 +101,17 @@ class LicenseItem:
 
 
 __all__ = [
+    "ApplicationKind",
+    "CancellationGround",
     "CaseStatus",
     "InboxBox",
     "Info",
+    "LicenceStatus",
     "LicenseItem",
     "Light",
     "Opinion",
     "Principal",
+    "ProceedingKind",
     "Role",
     "ServiceMethod",
     "Stage",

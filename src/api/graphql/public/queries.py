@@ -7,7 +7,7 @@ import strawberry
 
 from xuke.api.context import Context
 from xuke.api.graphql.common.paging import edges, fetch_page, page_info
-from xuke.api.graphql.common.types import Info
+from xuke.api.graphql.common.types import Info, LicenceStatus
 from xuke.api.graphql.public.types import (
     PublicStatus,
     RegisteredLicense,
@@ -40,11 +40,14 @@ class PublicQueries:
         item_code: str | None = None,
         first: int | None = 20,
         after: str | None = None,
+        status: LicenceStatus | None = None,
     ) -> RegisteredLicenseConnection:
+        """公示 (Art. 40): by holder, item and — an addition to v1 — the licence's status."""
         ctx = info.context
         page = await fetch_page(
-            ctx, licence_register_page, ctx.services.views, search, item_code, first or 20, after
-        )
+            ctx, licence_register_page, ctx.services.views, search, item_code, first or 20, after,
+            status,
+        )  # fmt: skip
         return RegisteredLicenseConnection(
             edges=edges(page, RegisteredLicenseEdge, RegisteredLicense.of),
             page_info=page_info(page),

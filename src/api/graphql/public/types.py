@@ -9,7 +9,7 @@ import strawberry
 
 from xuke.api.graphql.common.paging import PageInfo
 from xuke.api.graphql.common.rows import day
-from xuke.api.graphql.common.types import CaseStatus, Info, Stage
+from xuke.api.graphql.common.types import CaseStatus, Info, LicenceStatus, Stage
 from xuke.api.graphql.deadlines import DeadlineExplanation, explanations_of
 from xuke.domain.deadlines import CaseClock
 from xuke.projections.store import Row
@@ -97,6 +97,12 @@ class RegisteredLicense:
     valid_from: dt.date
     valid_to: dt.date | None
     case_no: str
+    status: LicenceStatus = strawberry.field(
+        description="VALID, or how it ended (Law 40, SAMR 75: every change is published)."
+    )
+    status_changed_on: dt.date | None = strawberry.field(
+        description="The day the status last changed; null while it has been VALID throughout."
+    )
 
     @classmethod
     def of(cls, row: Row) -> RegisteredLicense:
@@ -105,7 +111,8 @@ class RegisteredLicense:
             holder_name=row["holder_name"], holder_credit_code=row["holder_credit_code"],
             jurisdiction_code=row["jurisdiction_code"], decided_on=dt.date.fromisoformat(row["decided_on"]),
             valid_from=dt.date.fromisoformat(row["valid_from"]), valid_to=day(row["valid_to"]),
-            case_no=row["case_no"],
+            case_no=row["case_no"], status=LicenceStatus(row["status"]),
+            status_changed_on=day(row["status_changed_on"]),
         )  # fmt: skip
 
 
