@@ -18,7 +18,8 @@ from xuke.application.principal import Principal
 from xuke.application.summaries import STAGES, label, summarize
 from xuke.domain.case import LicenseCase
 from xuke.domain.deadlines import Deadlines
-from xuke.domain.model import SHANGHAI
+from xuke.domain.licence import Licence
+from xuke.domain.model import SHANGHAI, DomainEvent
 from xuke.domain.roles import Role
 from xuke.domain.stages import Opinion, ServiceMethod, SuspensionReason
 
@@ -91,10 +92,28 @@ def run_demo(app: LicensingApplication, clock: SettableClock, console: Console) 
 
 
 def print_history(app: LicensingApplication, case: LicenseCase, console: Console) -> None:
-    table = Table(title=f"{case.case_no} 办理过程（{case.item_name}）", show_lines=False)
+    title = f"{case.case_no} 办理过程（{case.item_name}）"
+    print_events(app.history(case, case.version), title, console)  # as it stood
+    console.print(
+        f"状态: {case.status.value}  环节: {STAGES[case.stage.value]}  证书: {case.certificate_no}"
+    )
+
+
+def print_licence(app: LicensingApplication, licence: Licence, console: Console) -> None:
+    title = f"{licence.certificate_no} 许可证记录（{licence.item_name}）"
+    print_events(app.licence_history(licence), title, console)
+    console.print(
+        f"状态: {licence.status.value}  有效期: {licence.valid_from} 至 {licence.valid_to or '长期'}"
+        f"  持证人: {licence.holder.public_name}"
+    )
+
+
+def print_events(events: list[DomainEvent], title: str, console: Console) -> None:
+    """Every event: version, time (Beijing), what, who, as what, and its summary."""
+    table = Table(title=title, show_lines=False)
     for column in ("版本", "时间", "环节事件", "操作人", "角色", "内容"):
         table.add_column(column)
-    for event in app.history(case, case.version):  # as it stood (replays stop early)
+    for event in events:
         table.add_row(
             str(event.originator_version),
             event.timestamp.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
@@ -104,9 +123,6 @@ def print_history(app: LicensingApplication, case: LicenseCase, console: Console
             summarize(event),
         )
     console.print(table)
-    console.print(
-        f"状态: {case.status.value}  环节: {STAGES[case.stage.value]}  证书: {case.certificate_no}"
-    )
 
 
 def print_deadlines(deadlines: Deadlines, console: Console) -> None:

@@ -101,6 +101,13 @@ def walk(
         return
     if not step(1, lambda: app.accept_application(clerk, case_no)):
         return
+    lower = app.get_case(case_no).preliminary_org  # Law 43: the province reviews first
+    if lower is not None:
+        if outcome == "HANDLING":  # left in preliminary review
+            return
+        first = staff(Role.HANDLER, lower)
+        if not step(2, lambda: app.forward_for_decision(first, case_no, Opinion.AGREE, "初审合格")):
+            return
     if outcome == "TERMINATED":
         ground = TerminationGround.ORGANISATION_TERMINATED
         step(2, lambda: app.terminate_case(approver, case_no, ground, "申请人已注销"))

@@ -18,7 +18,7 @@ from eventsourcing.application import AggregateNotFoundError
 from xuke.domain.case import LicenseCase
 from xuke.domain.case.decision import Certificate
 from xuke.domain.case_records import CommandContext
-from xuke.domain.errors import Conflict, DomainError, NotFound
+from xuke.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from xuke.domain.licence import CancellationGround, Licence, ProceedingKind
 from xuke.domain.model import Aggregate, DomainEvent, local_date
 from xuke.domain.roles import OVERSIGHT_ROLES, STAFF_ROLES
@@ -53,6 +53,22 @@ class LicenceCommands(ApplicationParts):
             return licence
         inside = principal.roles & (STAFF_ROLES | OVERSIGHT_ROLES)
         return licence if inside and principal.covers(licence.jurisdiction_code) else None
+
+    def licence_as_of(
+        self, principal: Principal, certificate_no: str, version: int | None = None
+    ) -> Licence:
+        """Auditors' replay of a licence, as it stood after ``version``."""
+        if not principal.roles & OVERSIGHT_ROLES:
+            raise authz.Forbidden(
+                "回溯许可证记录需要 AUDITOR、SUPERVISOR 或 ADMIN 角色", principal, "回溯"
+            )
+        latest = self.get_licence(certificate_no)
+        if version is None:
+            return latest
+        if not 1 <= version <= latest.version:
+            raise ValidationFailed(f"版本必须在 1 到 {latest.version} 之间", "asOfVersion")
+        licence: Licence = self.repository.get(latest.id, version=version)
+        return licence
 
     def licence_history(self, licence: Licence) -> list[DomainEvent]:
         events = self.histories.events(licence.id)[: licence.version]

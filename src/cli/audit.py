@@ -9,7 +9,8 @@ import typer
 
 from xuke.application.principal import Principal
 from xuke.cli.common import console, read_side
-from xuke.demo import print_deadlines, print_history
+from xuke.demo import print_deadlines, print_history, print_licence
+from xuke.domain.case_numbers import is_case_no
 from xuke.domain.errors import DomainError
 from xuke.domain.roles import Role
 from xuke.settings import Settings
@@ -39,10 +40,15 @@ def audit_replay(
         int | None, typer.Option(help="The version to stop at (default: the latest).")
     ] = None,
 ) -> None:
-    """Print the case exactly as it stood after a version, with every event: who, when, as what."""
+    """Print the case (or, given a certificate number, the licence) exactly as it stood after a
+    version, with every event: who, when, as what."""
     application, _ = read_side(Settings())
     auditor = Principal("cli-auditor", frozenset({Role.AUDITOR}), "000000", "000000")
     try:
+        if not is_case_no(case_no):
+            licence = application.licence_as_of(auditor, case_no, as_of_version)
+            print_licence(application, licence, console)
+            return
         case = application.case_as_of(auditor, case_no, as_of_version)
     except DomainError as e:
         console.print(f"[red]{e.code.value}[/]: {e.message}")

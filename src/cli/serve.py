@@ -16,6 +16,7 @@ from xuke.bootstrap import build_application, build_services, migrate
 from xuke.cli.common import console
 from xuke.demo import demo_start, run_demo
 from xuke.demo_data import seed_demo_cases
+from xuke.demo_licences import seed_demo_licences
 from xuke.domain.roles import Role
 from xuke.settings import Settings
 
@@ -129,6 +130,7 @@ def _seed_demo_if_empty(settings: Settings) -> None:
     try:
         if seeding.recorder.max_notification_id() in (None, 0, 1):
             console.print(f"demo data: {len(seed_demo_cases(seeding, clock))} cases")
+            console.print(f"demo data: {len(seed_demo_licences(seeding, clock))} licences")
     finally:
         seeding.close()
 

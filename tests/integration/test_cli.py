@@ -84,6 +84,10 @@ def test_auditors_replay_a_case_in_the_terminal(tmp_path: Path) -> None:
     assert "受理" in replay.output and "邮寄送达" not in replay.output  # as it stood at version 4
     missing = runner.invoke(cli, ["audit", "replay", "440000-2026-GYCP-999999"], env=env)
     assert missing.exit_code == 2 and "NOT_FOUND" in missing.output
+    licence = runner.invoke(cli, ["audit", "replay", "XK440000-GYCP-2026-000001"], env=env)
+    assert licence.exit_code == 0, licence.output
+    assert "颁发许可证" in licence.output or "许可证" in licence.output
+    assert "VALID" in licence.output and "2031" in licence.output  # five years' validity
 
 
 def test_the_supervision_watcher_runs_once(tmp_path: Path) -> None:

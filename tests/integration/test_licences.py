@@ -8,6 +8,9 @@ working days before expiry (Law 50, SAMR 27, 77). Years after 2026 are estimated
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -26,6 +29,7 @@ from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
 from xuke.domain.errors import (
     AlreadyExtended,
+    Conflict,
     ErrorCode,
     ForbiddenTransition,
     InvalidState,
@@ -219,3 +223,42 @@ def test_a_requested_hearing_is_held_before_the_decision_and_its_time_does_not_c
     licence = app.get_licence(number)
     assert licence.status is LicenceStatus.VALID
     assert licence.proceedings is not None and licence.proceedings.closed
+
+
+def test_a_renewal_racing_a_revocation_never_lands_on_a_revoked_licence(
+    app: LicensingApplication, clock: SettableClock
+) -> None:
+    """Both change the licence: the loser gets CONFLICT (same version) or, arriving after the
+    revocation, FORBIDDEN_TRANSITION; a renewal is never linked to a revoked licence."""
+    outcomes: set[str] = set()
+    for _ in range(4):
+        number = granted_licence(app, clock)
+        clock.set(at(2026, 11, 2))
+        app.open_proceedings(APPROVER, number, ProceedingKind.REVOCATION, "以欺骗手段取得")
+        clock.set(at(2026, 11, 10))
+        barrier = threading.Barrier(2)
+
+        def renew(no: str = number, barrier: threading.Barrier = barrier) -> str:
+            barrier.wait()
+            return outcome(lambda: file_for(app, no, ApplicationKind.RENEWAL))
+
+        def revoke(no: str = number, barrier: threading.Barrier = barrier) -> str:
+            barrier.wait()
+            return outcome(lambda: app.revoke_licence(APPROVER, no, "以欺骗手段取得许可"))
+
+        with ThreadPoolExecutor(2) as pool:
+            results = [f.result() for f in [pool.submit(renew), pool.submit(revoke)]]
+        outcomes.update(results)
+        assert "OK" in results
+        history = [type(e).__name__ for e in app.licence_history(app.get_licence(number))]
+        if "LicenceRevoked" in history and "CaseLinked" in history:
+            assert history.index("CaseLinked") < history.index("LicenceRevoked")
+    assert outcomes <= {"OK", "CONFLICT", "FORBIDDEN_TRANSITION"}
+
+
+def outcome(command: Callable[[], object]) -> str:
+    try:
+        command()
+    except (Conflict, ForbiddenTransition) as e:
+        return e.code.value
+    return "OK"
