@@ -55,6 +55,14 @@ def serve_command(
             "one Python process uses one core.",
         ),
     ] = 1,
+    public_demo: Annotated[
+        bool,
+        typer.Option(
+            "--public-demo",
+            help="Demo mode on an interface other than loopback: anyone who reaches the port "
+            "can mint an ADMIN token with the published development secret.",
+        ),
+    ] = False,
 ) -> None:
     """The service: GraphQL at /graphql, the status page at /status, /healthz, /readyz, /metrics."""
     from xuke.api.logging import configure_logging
@@ -62,12 +70,33 @@ def serve_command(
     settings = Settings()
     settings.check_safe()
     configure_logging()
+    if settings.demo_mode:
+        _demo_banner(host, public_demo)
     if settings.is_sqlite:
         migrate(settings).close()  # the embedded default needs no set-up
     if workers > 1:
         _serve_workers(settings, host, port, workers, with_projections)
     else:
         _serve_one(settings, host, port, with_projections or settings.is_sqlite)
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _demo_banner(host: str, public: bool) -> None:
+    """Demo mode accepts the published development secrets: it stays on loopback unless the
+    operator says otherwise, and says so loudly either way."""
+    if host not in LOOPBACK and not public:
+        console.print(
+            f"[red]演示模式只监听本机地址：{host} 不是回环地址。[/] 演示模式使用公开的开发密钥，"
+            "任何能访问该端口的人都能签发 ADMIN 令牌。确需对外演示请加 --public-demo；"
+            "生产环境请设置 XUKE_DEMO=false 及各项密钥。"
+        )
+        raise typer.Exit(2)
+    console.print(
+        "[bold yellow]⚠ 演示模式 (demo mode)[/]：使用公开的开发密钥与演示数据，切勿用于生产。"
+        + (f" [red]正在对外监听 {host}。[/]" if host not in LOOPBACK else "")
+    )
 
 
 def _serve_workers(

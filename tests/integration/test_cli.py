@@ -100,3 +100,12 @@ def test_the_supervision_watcher_runs_once(tmp_path: Path) -> None:
     assert runner.invoke(cli, ["projections", "run", "--once"], env=env).exit_code == 0
     watched = runner.invoke(cli, ["supervision", "watch", "--once"], env=env)
     assert watched.exit_code == 0 and "cards" in watched.output
+
+
+def test_demo_mode_serves_on_loopback_only_unless_told_otherwise(tmp_path: Path) -> None:
+    """Demo mode accepts the published development secret: on a public interface anyone
+    could mint an ADMIN token, so it refuses to start there without --public-demo."""
+    env = {"XUKE_DATA_DIR": str(tmp_path), "XUKE_DATABASE_URL": "", "XUKE_DEMO": "true"}
+    refused = runner.invoke(cli, ["serve", "--host", "0.0.0.0"], env=env)
+    assert refused.exit_code == 2
+    assert "--public-demo" in refused.output and "回环" in refused.output
