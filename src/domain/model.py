@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import re
 import typing
 from typing import Any, ClassVar, Self
 from uuid import UUID, uuid4
@@ -34,24 +35,30 @@ def local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(SHANGHAI).date()
 
 
-def refuse_nul(values: Any) -> None:
-    """No fact may carry U+0000: PostgreSQL text cannot hold it, so the event could be stored
-    but never shown in a view. Refused, like any invalid input, before the event exists —
+# Text no store can keep: U+0000 (PostgreSQL text refuses it) and lone surrogates
+# (U+D800-U+DFFF: not Unicode scalar values, so no UTF-8 encoding exists for them).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def refuse_unstorable(values: Any) -> None:
+    """No fact may carry text a store cannot keep: the event could be stored (or not) but
+    never shown in a view. Refused, like any invalid input, before the event exists —
     whichever way the text came in (GraphQL, the command line, an import)."""
-    if holds_nul(values):
-        raise ValidationFailed("文字中含有不允许的字符 (U+0000)")
+    if holds_unstorable(values):
+        raise ValidationFailed("文字中含有不允许的字符（U+0000 或孤立的代理码位）")
 
 
-def holds_nul(value: Any) -> bool:
-    """Does U+0000 stand anywhere in ``value`` (a string, a key, a list, a model)?"""
+def holds_unstorable(value: Any) -> bool:
+    """Does U+0000 or a lone surrogate stand anywhere in ``value`` (a string, a key, a list,
+    a model)?"""
     if isinstance(value, str):
-        return "\x00" in value
+        return _UNSTORABLE.search(value) is not None
     if isinstance(value, dict):
-        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
+        return any(holds_unstorable(k) or holds_unstorable(v) for k, v in value.items())
     if isinstance(value, list | tuple | set | frozenset):
-        return any(holds_nul(v) for v in value)
+        return any(holds_unstorable(v) for v in value)
     if isinstance(value, BaseModel):
-        return any(holds_nul(v) for v in value.__dict__.values())
+        return any(holds_unstorable(v) for v in value.__dict__.values())
     return False
 
 
@@ -103,11 +110,11 @@ class Aggregate(BaseAggregate[UUID]):
 
     @classmethod
     def _create(cls, event_class: type[Any], **kwargs: Any) -> Self:
-        refuse_nul(kwargs)
+        refuse_unstorable(kwargs)
         return super()._create(event_class, **kwargs)
 
     def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
-        refuse_nul(kwargs)
+        refuse_unstorable(kwargs)
         super().trigger_event(event_class, **kwargs)
 
     class Event(DomainEvent, CanMutateAggregate[UUID]):

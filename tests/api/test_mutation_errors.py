@@ -175,3 +175,36 @@ def test_a_nul_character_in_any_argument_is_bad_input(api: Api) -> None:
     assert api.services.app.recorder.max_notification_id() == 1  # the calendar only: nothing stored
     page = api.client.get("/status/%00", headers={"X-Query-Code": "ABCD2345"})
     assert page.status_code == 404  # the status page: no such case, not a fault
+
+
+def test_a_lone_surrogate_in_any_argument_is_bad_input(api: Api) -> None:
+    """ "\\ud800" is no Unicode scalar value: no store can encode it. It used to reach a store
+    and answer a masked 500; it is bad input wherever it stands (a variable, the query text,
+    a cursor, an idempotency key) and nothing is stored."""
+    t = tokens(api)
+
+    def post(query: str, variables: str = "{}", token: str | None = None) -> dict[str, Any]:
+        body = f'{{"query": {query}, "variables": {variables}}}'  # raw JSON: "\\ud800" as sent
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        response = api.client.post("/graphql", content=body.encode(), headers=headers)
+        assert response.status_code == 200, response.text
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    cases = [
+        ('"query($no: String!) { publicStatus(caseNo: $no, queryCode: \\"\\") { decision } }"',
+         '{"no": "440000-2026-GYCP-00000\\ud800"}', None),
+        ('"query($c: String) { licenseRegister(after: $c) { totalCount } }"',
+         '{"c": "\\udc00"}', None),
+        ('"mutation($k: String) { acceptApplication(caseNo: \\"440000-2026-GYCP-000001\\", '
+         'idempotencyKey: $k) { errors { code } } }"', '{"k": "key-\\ud800"}', t["clerk"]),
+    ]  # fmt: skip
+    for query, variables, token in cases:
+        answer = post(query, variables, token)
+        assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", answer
+    # Written in the query text itself, graphql-core refuses the escape as a syntax error.
+    written = post('"{ publicStatus(caseNo: \\"XK\\\\ud800\\", queryCode: \\"\\") { decision } }"')
+    assert "Invalid Unicode escape" in written["errors"][0]["message"]
+    assert api.services.app.recorder.max_notification_id() == 1  # the calendar only

@@ -24,7 +24,7 @@ from strawberry.extensions import (
 )
 
 from xuke.api.graphql.common.errors import bad_input
-from xuke.domain.model import holds_nul
+from xuke.domain.model import holds_unstorable
 
 log = logging.getLogger("xuke.graphql")
 
@@ -38,36 +38,38 @@ def unexpected(error: GraphQLError) -> bool:
     return not (error.extensions and error.extensions.get("code"))
 
 
-class NulFinder(Visitor):
-    """Finds a string written in the query itself that decodes to U+0000 (``"\\u0000"``)."""
+class UnstorableFinder(Visitor):
+    """Finds a string written in the query itself that decodes to U+0000 or a lone
+    surrogate (``"\\u0000"``, ``"\\ud800"``)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.found = False
 
     def enter_string_value(self, node: StringValueNode, *_: Any) -> Any:
-        self.found = "\x00" in node.value
+        self.found = holds_unstorable(node.value)
         return BREAK if self.found else None
 
 
-def literal_holds_nul(document: DocumentNode) -> bool:
-    finder = NulFinder()
+def literal_holds_unstorable(document: DocumentNode) -> bool:
+    finder = UnstorableFinder()
     visit(document, finder)
     return finder.found
 
 
-class RefuseNulCharacters(SchemaExtension):
-    """PostgreSQL text cannot hold U+0000 (the fuzzer sent one as a case number): such an
-    argument is bad input, refused before any resolver or database sees it. Checked once per
+class RefuseUnstorableText(SchemaExtension):
+    """PostgreSQL text cannot hold U+0000 (the fuzzer sent one as a case number) and no store
+    can encode a lone surrogate (``"\\ud800"``): such an argument is bad input, refused before
+    any resolver or database sees it. Checked once per
     operation, on the variables and the query's own strings, not field by field: a hook on
     every field's resolution would slow every query down."""
 
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
-        escaped = "\\u" in (ctx.query or "")  # the only way to write U+0000 in a document
-        if holds_nul(ctx.variables) or (escaped and ctx.graphql_document
-                                        and literal_holds_nul(ctx.graphql_document)):  # fmt: skip
-            raise bad_input("输入含有不允许的字符 (U+0000)")
+        escaped = "\\u" in (ctx.query or "")  # the only way to write them in a document
+        if holds_unstorable(ctx.variables) or (escaped and ctx.graphql_document
+                                               and literal_holds_unstorable(ctx.graphql_document)):  # fmt: skip
+            raise bad_input("输入含有不允许的字符（U+0000 或孤立的代理码位）")
         yield
 
 
@@ -93,6 +95,6 @@ EXTENSIONS: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [  # f
     lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
     lambda: AddValidationRules(LIMITS),
     lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
-    RefuseNulCharacters,
+    RefuseUnstorableText,
     lambda: MaskErrors(should_mask_error=unexpected),
 ]
