@@ -106,7 +106,7 @@ def main() -> None:
     print(f"raw psycopg one-row INSERT + COMMIT: {inserts:,.0f} tx/s")
     port = free_port()
     env = {**os.environ, "XUKE_DATABASE_URL": url, "XUKE_SECRET_KEY": "bench-secret", "XUKE_JWT_SECRET": SECRET,
-           "XUKE_DEMO": "false", "XUKE_POOL_SIZE": "60"}  # fmt: skip
+           "XUKE_DEMO": "false", "XUKE_POOL_SIZE": "60", "XUKE_METRICS_PUBLIC": "true"}  # fmt: skip
     serve = [
         sys.executable,
         "-m",

@@ -91,7 +91,7 @@ def main() -> None:
     runner.stop()
     port = free_port()
     env = {**os.environ, "XUKE_DATABASE_URL": settings.database_url, "XUKE_SECRET_KEY": "bench",
-           "XUKE_JWT_SECRET": SECRET, "XUKE_DEMO": "false"}  # fmt: skip
+           "XUKE_JWT_SECRET": SECRET, "XUKE_DEMO": "false", "XUKE_METRICS_PUBLIC": "true"}  # fmt: skip
     server = subprocess.Popen(  # the API in a process of its own, as in production
         [sys.executable, "-m", "xuke.cli", "serve", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

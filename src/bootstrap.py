@@ -11,10 +11,11 @@ from urllib.parse import parse_qs, unquote, urlparse
 import psycopg
 from psycopg import sql
 
-from xuke.application.clock import Clock
+from xuke.application.blobs import BlobStore, FileBlobStore, PostgresBlobStore
+from xuke.application.clock import Clock, SystemClock
 from xuke.application.licensing import LicensingApplication
 from xuke.domain.deadlines import AuthorityLimits, LightThresholds
-from xuke.projections.store import apply_migrations
+from xuke.projections.store import ViewStore, apply_migrations
 from xuke.settings import Settings
 
 if TYPE_CHECKING:
@@ -103,14 +104,44 @@ def build_application(
             "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
             "CIPHER_KEY": settings.cipher_key,
         }
+    clock = clock or SystemClock()
     return LicensingApplication(
         env,
         clock=clock,
         secret=settings.secret_key.encode(),
         thresholds=LightThresholds(settings.yellow_days_left, settings.yellow_fraction_used),
         group_commit=settings.group_commit,
-        limits=AuthorityLimits(settings.correction_period_days, settings.denial_service_days),
+        limits=AuthorityLimits(
+            settings.correction_period_days,
+            settings.denial_service_days,
+            frozenset(settings.duties_combined),
+        ),
+        blobs=blob_store(settings, clock),
     )
+
+
+def blob_store(settings: Settings, clock: Clock) -> BlobStore:
+    """Files (materials, documents): on the embedded default under ``XUKE_DATA_DIR/blobs``,
+    on PostgreSQL in its ``blobs`` table beside the events (``application/blobs.py``, which
+    also describes an S3-compatible store as the path to scale out). The index's database
+    is opened on first use."""
+    url = settings.resolved_database_url
+
+    def database() -> ViewStore:
+        return ViewStore(url, pool_size=min(settings.pool_size, 4))
+
+    if settings.is_sqlite:
+        return FileBlobStore(blob_root(settings), database, clock)
+    return PostgresBlobStore(database, clock)
+
+
+def blob_root(settings: Settings) -> Path:
+    """``XUKE_DATA_DIR/blobs``; when only ``XUKE_DATABASE_URL`` names a SQLite file elsewhere,
+    beside that file (the database and its files are one thing to back up)."""
+    path = unquote(settings.resolved_database_url.removeprefix("sqlite:///"))
+    if "data_dir" in settings.model_fields_set or path == ":memory:":
+        return settings.data_dir / "blobs"
+    return Path(path).parent / "blobs"
 
 
 def open_worker_application(settings: Settings) -> LicensingApplication:
@@ -150,9 +181,7 @@ def build_services(
     app = build_application(settings, clock=clock)
     views = ViewStore(settings.resolved_database_url, pool_size=settings.pool_size)
     app.on_forbidden = DeniedAccessLog(views).record  # every refusal, for the supervisors
-    tokens = TokenService(
-        secret="" if settings.jwks_url else settings.jwt_secret, jwks_url=settings.jwks_url
-    )
+    tokens = TokenService.from_settings(settings)
     runner = None
     if with_projections:
         runner = ProjectionRunner(app, views, database_url=settings.resolved_database_url)

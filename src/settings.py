@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "xuke-development-secret-not-for-production-use"
+MIN_JWT_SECRET_BYTES = 32  # an HS256 key at least as long as its hash (RFC 7518 §3.2)
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 class Settings(BaseSettings):
@@ -22,6 +25,15 @@ class Settings(BaseSettings):
     cipher_key: str = ""
     jwt_secret: str = DEVELOPMENT_SECRET  # HS256 development tokens (xuke token …)
     jwks_url: str = ""  # or an OIDC provider's keys
+    # Every token's `iss` and `aud`, in both modes (with JWKS: the provider's issuer and this
+    # service's client id or audience as the provider writes them).
+    jwt_issuer: str = "xuke"
+    jwt_audience: str = "xuke"
+    # JWKS: the fetched keys are kept this long; a token with a kid not among them fetches the
+    # set again, at most once per ``jwks_refetch_seconds`` (random kids cannot flood the provider).
+    jwks_cache_seconds: float = Field(300.0, gt=0)
+    jwks_refetch_seconds: float = Field(5.0, ge=0)
+    jwks_timeout_seconds: float = Field(3.0, gt=0)
     demo: bool | None = None  # default: on for SQLite only
     yellow_days_left: int = Field(2, ge=0)
     yellow_fraction_used: float = Field(2 / 3, gt=0, le=1)
@@ -40,7 +52,26 @@ class Settings(BaseSettings):
     # an authority gives its denials ({"440000": 10}; Law 44 sets one for grants only).
     correction_period_days: int = Field(10, ge=1, le=60)
     denial_service_days: dict[str, int] = Field(default_factory=dict)
+    # Separation of duties (承办、审核、审批 by different hands) is on for every authority but
+    # those listed here (["440300"]): a small office may let one person act at several stages.
+    duties_combined: list[str] = Field(default_factory=list)
     watch_interval_seconds: float = Field(60.0, gt=0)
+    # Materials as files (POST /materials): the largest file accepted, in bytes (20 MiB).
+    upload_max_bytes: int = Field(20 * 1024 * 1024, ge=1)
+    # Legal documents: the public address a certificate's QR code points at ({this}/verify/…),
+    # and how often the document clerk looks for steps that call for a document.
+    public_url: str = "http://127.0.0.1:8000"
+    documents_interval_seconds: float = Field(1.0, gt=0)
+    # Who reads /metrics (api/metrics.py). XUKE_METRICS_PORT: served on a port of its own
+    # (on XUKE_METRICS_HOST, default serve's --host), and /metrics on the service's port
+    # answers 404. XUKE_METRICS_TOKEN: a bearer token required (401 without), on either port.
+    # With neither, only a client on the same machine reads them, or anyone if
+    # XUKE_METRICS_PUBLIC says a network rule guards the port. Outside demo mode `xuke serve`
+    # refuses to start without one of the three.
+    metrics_token: str = ""
+    metrics_port: int | None = Field(None, ge=1, le=65535)
+    metrics_host: str = ""
+    metrics_public: bool = False
 
     @property
     def resolved_database_url(self) -> str:
@@ -55,10 +86,26 @@ class Settings(BaseSettings):
         return self.is_sqlite if self.demo is None else self.demo
 
     def check_safe(self) -> None:
-        """Refuse the published development secrets outside demo mode."""
+        """Refuse the published development secrets, a guessable token secret and keys fetched
+        over plain HTTP outside demo mode."""
         if self.demo_mode:
             return
         if self.secret_key == DEVELOPMENT_SECRET:
             raise SystemExit("XUKE_SECRET_KEY must be set outside demo mode")
-        if not self.jwks_url and self.jwt_secret == DEVELOPMENT_SECRET:
+        if self.jwks_url:
+            url = urlsplit(self.jwks_url)
+            if url.scheme != "https" and not (
+                url.scheme == "http" and url.hostname in LOOPBACK_HOSTS
+            ):
+                raise SystemExit(
+                    "XUKE_JWKS_URL must be an https:// URL outside demo mode "
+                    "(keys fetched over plain HTTP can be replaced on the way)"
+                )
+        elif self.jwt_secret == DEVELOPMENT_SECRET:
             raise SystemExit("XUKE_JWT_SECRET (or XUKE_JWKS_URL) must be set outside demo mode")
+        elif (length := len(self.jwt_secret.encode())) < MIN_JWT_SECRET_BYTES:
+            raise SystemExit(
+                f"XUKE_JWT_SECRET is {length} bytes: outside demo mode it must be at least "
+                f"{MIN_JWT_SECRET_BYTES} bytes (HS256; anyone who guesses it mints any token). "
+                "Generate one: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )

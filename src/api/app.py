@@ -1,5 +1,5 @@
 """The FastAPI application: GraphQL at /graphql (GraphiQL in a browser), the public status
-page, and the operations endpoints, every request passing through ``Observe`` (request ids,
+page, materials as files (/materials), and the operations endpoints, every request passing through ``Observe`` (request ids,
 JSON logs, metrics, size limits, 503 while the database is away)."""
 
 from __future__ import annotations
@@ -11,12 +11,16 @@ from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 from strawberry.fastapi import GraphQLRouter
 
 from xuke.api.context import Context, Services
+from xuke.api.documents import router as documents_router
 from xuke.api.graphql.schema import schema
+from xuke.api.materials import OWN_BODY_LIMITS
+from xuke.api.materials import router as materials_router
+from xuke.api.metrics import metrics_status
 from xuke.api.observe import Observe
 from xuke.api.status_page import router as status_router
 from xuke.application.authorization import Unauthenticated
@@ -37,7 +41,9 @@ def create_app(services: Services, *, own_services: bool = False) -> FastAPI:
     async def context(request: Request) -> Context:
         auth_error = None
         try:
-            principal = services.tokens.principal(request.headers.get("authorization"))
+            # In a thread: a key fetch (JWKS mode) must not stall the event loop.
+            header = request.headers.get("authorization")
+            principal = await run_in_threadpool(services.tokens.principal, header)
         except Unauthenticated as e:
             principal, auth_error = None, str(e)
         ctx = Context(services, principal)
@@ -49,9 +55,11 @@ def create_app(services: Services, *, own_services: bool = False) -> FastAPI:
         prefix="/graphql",
     )
     app.include_router(status_router(services))
+    app.include_router(materials_router(services))  # POST /materials, GET /materials/{sha256}
+    app.include_router(documents_router(services))  # GET /documents/{number}, /verify/{number}
     services.metrics.watch_projections(lambda: projection_positions(services))
 
-    app.add_middleware(Observe, metrics=services.metrics)
+    app.add_middleware(Observe, metrics=services.metrics, own_body_limits=OWN_BODY_LIMITS)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -71,10 +79,25 @@ def create_app(services: Services, *, own_services: bool = False) -> FastAPI:
         ready = all(v <= READY_LAG for v in lag.values())
         return JSONResponse({"ready": ready, "lag": lag}, status_code=200 if ready else 503)
 
-    @app.get("/metrics")
-    async def metrics() -> PlainTextResponse:
-        body = await run_in_threadpool(services.metrics.render)
-        return PlainTextResponse(body.decode(), media_type="text/plain; version=0.0.4")
+    settings = services.settings
+    if not settings.metrics_port:  # else on a port of their own (serve_metrics), 404 here
+
+        @app.get("/metrics")
+        async def metrics(request: Request) -> Response:
+            client = request.client.host if request.client else None
+            status = metrics_status(
+                settings.metrics_token, settings.metrics_public,
+                request.headers.get("authorization"), client,
+            )  # fmt: skip
+            if status == 401:
+                return PlainTextResponse(
+                    "metrics token required", status_code=401,
+                    headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+                )  # fmt: skip
+            if status != 200:
+                return JSONResponse({"detail": "Not Found"}, status_code=404)
+            body = await run_in_threadpool(services.metrics.render)
+            return PlainTextResponse(body.decode(), media_type="text/plain; version=0.0.4")
 
     @app.get("/")
     async def index() -> dict[str, Any]:

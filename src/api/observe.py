@@ -1,6 +1,6 @@
 """What every request passes through: a request id, a size cap on the body (declared or
 chunked), 503 with Retry-After while the database is away, 500 without internals for a bug,
-and a JSON log line and metrics for each.
+and a JSON log line and metrics for each (labelled by route template, never by path).
 
 A plain ASGI middleware rather than ``@app.middleware("http")``: Starlette's
 ``BaseHTTPMiddleware`` runs each request in a task group with memory streams, which cost
@@ -23,13 +23,40 @@ log = logging.getLogger("xuke.api")
 MAX_BODY_BYTES = 1_000_000
 
 
+def route_template(scope: Scope) -> str | None:
+    """The template of the route that answered (``/status/{case_no}``), None if none matched;
+    never the path itself, of which a client may send any number. A route of an included
+    router (GraphQL's) holds its path without the router's prefix: FastAPI keeps the full
+    template in its effective route context. A route without a template gives its name."""
+    fastapi_scope = scope.get("fastapi")
+    effective = (
+        fastapi_scope.get("effective_route_context") if isinstance(fastapi_scope, dict) else None
+    )
+    route = scope.get("route")
+    for candidate in (effective, route):
+        template = getattr(candidate, "path_format", None)
+        if isinstance(template, str) and template.startswith("/"):
+            return template
+    name = getattr(route, "name", None)
+    return name if isinstance(name, str) and name else None
+
+
 class BodyTooLarge(Exception):
     """The body went past the cap while it was being read (a chunked upload declares none)."""
 
 
 class Observe:
-    def __init__(self, app: ASGIApp, metrics: Metrics, max_body: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        metrics: Metrics,
+        max_body: int = MAX_BODY_BYTES,
+        own_body_limits: frozenset[str] = frozenset(),
+    ) -> None:
+        """``own_body_limits``: paths whose route caps its body itself (uploads: a larger
+        cap, enforced as the body streams in, refused in the route's own words)."""
         self.app, self.metrics, self.max_body = app, metrics, max_body
+        self.own_body_limits = own_body_limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -39,11 +66,12 @@ class Observe:
         headers = dict(scope["headers"])
         request_id = headers.get(b"x-request-id", b"").decode("latin-1") or uuid.uuid4().hex
         state = {"status": 0, "read": 0}
+        cap = None if scope["path"] in self.own_body_limits else self.max_body
 
         async def counted_receive() -> Message:
             message = await receive()
             state["read"] += len(message.get("body", b""))
-            if state["read"] > self.max_body:
+            if cap is not None and state["read"] > cap:
                 raise BodyTooLarge
             return message
 
@@ -58,11 +86,13 @@ class Observe:
 
         declared = headers.get(b"content-length", b"")
         try:
-            if declared.isdigit() and int(declared) > self.max_body:
+            if cap is not None and declared.isdigit() and int(declared) > cap:
                 raise BodyTooLarge
             await self.app(scope, counted_receive, tagged_send)
         except BodyTooLarge:
-            await self._answer(tagged_send, state, 413, {"detail": "request too large"})
+            await self._answer(
+                tagged_send, state, 413, {"detail": "请求体过大 (request too large)"}
+            )
         except UNAVAILABLE:  # the database is away: say when to come back
             await self._answer(
                 tagged_send, state, 503,
@@ -98,9 +128,7 @@ class Observe:
         await send({"type": "http.response.body", "body": payload})
 
     def _record(self, scope: Scope, request_id: str, status: int, elapsed: float) -> None:
-        route = getattr(scope.get("route"), "path", scope["path"])
-        self.metrics.requests.labels(scope["method"], route, str(status)).inc()
-        self.metrics.latency.labels(route).observe(elapsed)
+        self.metrics.request(scope["method"], route_template(scope), status, elapsed)
         log.info(
             "request",
             extra={"request_id": request_id, "method": scope["method"], "path": scope["path"],

@@ -45,15 +45,41 @@ def can_view(principal: Principal, case: LicenseCase) -> bool:
 
 
 def require_staff(principal: Principal, role: Role, case: LicenseCase, action: str) -> Role:
-    """Staff in ``role`` whose jurisdiction covers the authority working the case now (the
-    lower one during acceptance and preliminary review, Law 43)."""
+    """Staff in ``role`` of the authority working the case now (the lower one during
+    acceptance and preliminary review, Law 43). Covering jurisdictions read and supervise
+    (a SUPERVISOR acts wherever it covers); only the competent authority's staff act."""
     if not principal.has(role):
         raise Forbidden(f"{action}需要 {role.value} 角色", principal, action, case.case_no)
-    if not principal.covers(case.acting_org()):
+    acting = case.acting_org()
+    if not principal.covers(acting):
         raise Forbidden(
             f"案件不在您的辖区 ({principal.jurisdiction_code}) 内", principal, action, case.case_no
         )
+    if role is not Role.SUPERVISOR and principal.org_code != acting:
+        raise Forbidden(
+            f"只有主管机关 {acting} 的工作人员可以{action}；上级机关可以查阅和监督",
+            principal, action, case.case_no,
+        )  # fmt: skip
     return role
+
+
+STAGE_ORDER = {s: n for n, s in enumerate(Stage)}
+
+
+def require_separate_duties(principal: Principal, case: LicenseCase, action: str) -> None:
+    """Separation of duties: whoever gave an opinion at one stage of the case may not act at
+    a later one (承办、审核、审批 by different hands). The approver's own certificate and
+    service belong to the approval: they count as its stage."""
+    now = min(STAGE_ORDER[case.stage], STAGE_ORDER[Stage.APPROVAL])
+    earlier = [
+        o.stage for o in case.opinions
+        if o.actor_id == principal.user_id and STAGE_ORDER[o.stage] < now
+    ]  # fmt: skip
+    if earlier:
+        raise Forbidden(
+            f"您已在{earlier[0].value}环节签署意见，不能在后续环节{action}（岗位分离）",
+            principal, action, case.case_no,
+        )  # fmt: skip
 
 
 def require_stage_owner(principal: Principal, case: LicenseCase, action: str) -> Role:

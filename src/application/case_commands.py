@@ -12,7 +12,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from xuke.domain.case import LicenseCase
+from xuke.domain.case_numbers import case_id_for
 from xuke.domain.case_records import CommandContext
+from xuke.domain.documents import DocumentRecord
 from xuke.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from xuke.domain.model import Aggregate
 from xuke.domain.roles import Role
@@ -24,6 +26,15 @@ from .parts import ApplicationParts
 from .principal import SYSTEM, Principal
 
 Authorize = Callable[[Principal, LicenseCase, str], Role]
+# Events the system records beside the business (a document issued for a step): a command
+# that clashed only with these is tried again, up to this many times.
+BOOKKEEPING = frozenset({"DocumentIssued"})
+BOOKKEEPING_RETRIES = 3
+
+# Acts that must be done by other hands than the earlier stages' (separation of duties).
+SEPARATE_DUTIES = frozenset({"recordOpinion", "decide", "issueCertificate"})
+
+
 # A command's change to its case; it returns any other aggregate it changed (a licence).
 Change = Callable[[LicenseCase, CommandContext], Sequence[Aggregate] | None]
 
@@ -256,6 +267,13 @@ class CaseCommands(ApplicationParts):
             lambda case, ctx: case.abandon(ctx, self.working_calendar()),
         )
 
+    def record_document(self, case_no: str, record: DocumentRecord) -> CommandResult | None:
+        """出具文书, by the system (the document clerk): None when that step's document is
+        already on record, or another clerk recorded it meanwhile."""
+        return self._system_command(
+            "recordDocument", case_no, lambda case, ctx: case.record_document(ctx, record)
+        )
+
     def _system_command(self, command: str, case_no: str, change: Change) -> CommandResult | None:
         """What the law does by itself once a period has passed: idempotent, so several
         watchers may try it; a case not (or no longer) due is simply left alone."""
@@ -289,13 +307,27 @@ class CaseCommands(ApplicationParts):
     ) -> CommandResult:
         def act(at: dt.datetime) -> tuple[LicenseCase, Sequence[Aggregate]]:
             case = self.get_case(case_no)
+            loaded[:] = [case.version]
             role = self.guard.authorize(lambda: authorize(principal, case, command))
+            if command in SEPARATE_DUTIES and self.limits.separates_duties(case.acting_org()):
+                self.guard.authorize(
+                    lambda: authz.require_separate_duties(principal, case, command)
+                )
             ctx = CommandContext(
                 actor=principal.acting_as(role), at=at, idempotency_key=idempotency_key
             )
             changed = list(change(case, ctx) or ())  # a licence the command changed
             return case, [*changed, *self._licence_follows(case, ctx)]
 
+        def only_bookkeeping_since() -> bool:
+            """The clash was with the document clerk recording a document, which changes
+            nothing the command checked: try again on the case as it now stands. A clash
+            with anybody's act is the caller's CONFLICT."""
+            newer = self.events.get(case_id_for(case_no), gt=loaded[0]) if loaded else []
+            return bool(newer) and all(type(e).__name__ in BOOKKEEPING for e in newer)
+
+        loaded: list[int] = []
         return self.runner.execute(
-            principal, command, {"case_no": case_no, **inputs}, idempotency_key, act
-        )
+            principal, command, {"case_no": case_no, **inputs}, idempotency_key, act,
+            BOOKKEEPING_RETRIES, only_bookkeeping_since,
+        )  # fmt: skip

@@ -25,13 +25,13 @@ from typing_extensions import TypeVar
 from xuke.domain.case import LicenseCase
 from xuke.domain.errors import Conflict, IdempotencyKeyReused, NotFound
 from xuke.domain.model import Aggregate
-from xuke.domain.roles import Role
 
 from . import authorization as authz
 from .clock import Clock
 from .idempotency import IdempotencyRecord, fingerprint
 from .principal import Principal
 
+R = TypeVar("R")
 # A case command's result unless said otherwise (``CommandResult[Licence]``).
 T = TypeVar("T", bound=Aggregate, default=LicenseCase)
 
@@ -69,7 +69,8 @@ class Guard:
         self.on_forbidden(error)
         raise error
 
-    def authorize(self, check: Callable[[], Role]) -> Role:
+    def authorize(self, check: Callable[[], R]) -> R:
+        """Run ``check``; a refusal is reported, then raised."""
         try:
             return check()
         except authz.Forbidden as e:
@@ -89,6 +90,7 @@ class CommandRunner:
         key: str | None,
         act: Act[T],
         retries: int = 0,
+        retry_if: Callable[[], bool] | None = None,
     ) -> CommandResult[T]:
         """Idempotency first, then the change, then one atomic save with the key's record."""
         print_ = fingerprint(command, inputs)
@@ -108,7 +110,9 @@ class CommandRunner:
             except IntegrityError:
                 if key and (replay := self.replay(principal, key, print_)):
                     return replay
-                if attempt < retries:  # jitter: let the winner finish
+                if attempt < retries and (
+                    retry_if is None or retry_if()
+                ):  # jitter: let the winner finish
                     time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
                     continue
                 raise Conflict("案件已被他人同时修改，请刷新后重试") from None

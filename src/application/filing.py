@@ -24,6 +24,7 @@ from xuke.domain.organisations import preliminary_level
 from xuke.domain.stages import ApplicationKind
 
 from . import authorization as authz
+from .attachments import AttachmentFile
 from .commands import CommandResult
 from .parts import ApplicationParts
 from .principal import Principal
@@ -49,14 +50,18 @@ class Filing(ApplicationParts):
         idempotency_key: str | None = None,
         kind: ApplicationKind = ApplicationKind.NEW,
         certificate_no: str | None = None,
+        attachments: Sequence[AttachmentFile] = (),
     ) -> CommandResult:
         """在线申报 (applicant) or 窗口收件 (clerk, ``channel="HALL"``); a holder's later
-        application (``kind``) names the licence it concerns (``certificate_no``)."""
-        inputs = {
+        application (``kind``) names the licence it concerns (``certificate_no``); files
+        uploaded first stand for its materials (``attachments``)."""
+        inputs: dict[str, Any] = {
             "item_code": item_code, "applicant": applicant, "jurisdiction_code": jurisdiction_code,
             "materials": sorted(materials), "form": form, "channel": channel, "received_at": received_at,
             "kind": kind, "certificate_no": certificate_no,
         }  # fmt: skip
+        if attachments:  # only then: the fingerprints of earlier filings stay as they were
+            inputs["attachments"] = list(attachments)
         item = self.catalogue.get(item_code)
         authority = self.organisations.competent_authority(item.level, jurisdiction_code)
         accepting = authority  # Law 43: a lower authority accepts and reviews first
@@ -87,6 +92,8 @@ class Filing(ApplicationParts):
                 kind=kind, licence_no=certificate_no if kind is not ApplicationKind.NEW else None,
                 preliminary_org=accepting.code if item.preliminary_review else None,
             )  # fmt: skip
+            if attachments:
+                self._attach(case, ctx, attachments)
             if licence is None:
                 return case, [sequence]
             filed_on = local_date(received_at or at)

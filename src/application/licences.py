@@ -18,6 +18,7 @@ from eventsourcing.application import AggregateNotFoundError
 from xuke.domain.case import LicenseCase
 from xuke.domain.case.decision import Certificate
 from xuke.domain.case_records import CommandContext
+from xuke.domain.documents import DocumentRecord
 from xuke.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from xuke.domain.licence import CancellationGround, Licence, ProceedingKind
 from xuke.domain.model import Aggregate, DomainEvent, local_date
@@ -182,6 +183,14 @@ class LicenceCommands(ApplicationParts):
         """The term ran out without a renewal: EXPIRED (cancellation follows, Law 70(1))."""
         return self._system_licence_command(
             "expireLicence", certificate_no, lambda lic, ctx: lic.expire(ctx, local_date(ctx.at))
+        )
+
+    def record_licence_document(
+        self, certificate_no: str, record: DocumentRecord
+    ) -> LicenceResult | None:
+        """出具文书 on a licence, by the system: None when already on record."""
+        return self._system_licence_command(
+            "recordDocument", certificate_no, lambda lic, ctx: lic.record_document(ctx, record)
         )
 
     # ---------------------------------------------------------------- a case's licence

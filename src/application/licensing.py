@@ -4,6 +4,7 @@ hold. Its parts live in rooms of their own:
 - ``filing.py`` — 在线申报 / 窗口收件, numbered by the competent authority;
 - ``case_commands.py`` — every command after filing (one method per mutation);
 - ``hearings.py`` — the hearing commands (Law 46-48), on top of ``case_commands``;
+- ``attachments.py`` — materials as files (``addAttachments``), kept in ``blobs.py``;
 - ``case_reads.py`` — cases as they stand and as they stood, histories, deadlines;
 - ``licences.py`` — licences after grant: proceedings, cancellation, deemed renewal, expiry,
   and what a holder's case does to its licence;
@@ -33,6 +34,8 @@ from xuke.domain.model import AggregateSnapshot, DomainEvent
 from xuke.domain.organisations import OrganisationTree, default_organisations
 
 from . import authorization as authz
+from .attachments import AttachmentCommands
+from .blobs import BlobStore, MemoryBlobStore
 from .calendars import CalendarAccess
 from .case_commands import CaseCommands
 from .case_reads import CaseReads
@@ -53,7 +56,13 @@ log = logging.getLogger("xuke.application")
 
 
 class LicensingApplication(
-    Filing, HearingCommands, CaseCommands, CaseReads, LicenceCommands, Application[UUID]
+    Filing,
+    HearingCommands,
+    AttachmentCommands,
+    CaseCommands,
+    CaseReads,
+    LicenceCommands,
+    Application[UUID],
 ):
     name = "xuke"
     env: ClassVar[dict[str, str]] = {
@@ -80,11 +89,14 @@ class LicensingApplication(
         on_forbidden: Callable[[authz.Forbidden], None] | None = None,
         group_commit: bool = True,
         limits: AuthorityLimits | None = None,
+        blobs: BlobStore | None = None,
     ) -> None:
+        """``blobs``: where files are kept (the composition root chooses; else in memory)."""
         super().__init__(env)
         if group_commit:  # concurrent commands share transactions (application/group_commit.py)
-            self.events.recorder = GroupCommitRecorder(self.recorder)  # type: ignore[assignment]
+            self.events.recorder = GroupCommitRecorder(self.recorder)
         self.clock = clock or SystemClock()
+        self.blobs = blobs or MemoryBlobStore(self.clock)
         self.thresholds = thresholds or LightThresholds()
         self.limits = limits or AuthorityLimits()
         self.catalogue = catalogue or default_catalogue()
@@ -96,6 +108,10 @@ class LicensingApplication(
         self.histories = CaseHistories(self.events, self.repository)
         self._numbering_locks: dict[str, threading.Lock] = {}  # by authority (filing.py)
         self._numbering_guard = threading.Lock()
+
+    def close(self) -> None:
+        super().close()
+        self.blobs.close()
 
     def discard_broken(self) -> None:
         """After an outage: test the store's pooled connections once and replace those the

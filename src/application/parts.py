@@ -16,6 +16,7 @@ from xuke.domain.licence import Licence
 from xuke.domain.model import Aggregate
 from xuke.domain.organisations import OrganisationTree
 
+from .blobs import BlobStore
 from .calendars import CalendarAccess
 from .clock import Clock
 from .commands import CommandRunner, Guard
@@ -26,6 +27,7 @@ from .query_codes import QueryCodes
 class ApplicationParts:
     clock: Clock
     repository: Any
+    events: Any  # the event store (eventsourcing's), for a look at newer events
     thresholds: LightThresholds
     limits: AuthorityLimits
     catalogue: Catalogue
@@ -35,6 +37,7 @@ class ApplicationParts:
     runner: CommandRunner
     calendars: CalendarAccess
     query_codes: QueryCodes
+    blobs: BlobStore  # materials and documents as files (blobs.py)
 
     def get_case(self, case_no: str, version: int | None = None) -> LicenseCase:
         raise NotImplementedError  # CaseReads
@@ -44,6 +47,9 @@ class ApplicationParts:
 
     def get_licence(self, certificate_no: str) -> Licence:
         raise NotImplementedError  # LicenceCommands
+
+    def _attach(self, case: LicenseCase, ctx: CommandContext, files: Sequence[Any]) -> None:
+        raise NotImplementedError  # AttachmentCommands
 
     def _licence_follows(self, case: LicenseCase, ctx: CommandContext) -> Sequence[Aggregate]:
         raise NotImplementedError  # LicenceCommands

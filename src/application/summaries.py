@@ -36,6 +36,8 @@ EVENT_LABELS: dict[str, str] = {
     "DecisionServed": "送达",
     "ApplicationWithdrawn": "撤回",
     "CaseTerminated": "终止",
+    "AttachmentsAdded": "提交材料附件",
+    "DocumentIssued": "出具文书",  # a case's or a licence's
     # a licence's events (domain/licence.py)
     "LicenceIssued": "许可证生效",
     "CaseLinked": "关联申请",
@@ -141,6 +143,11 @@ _SUMMARIES: dict[type[Any], Callable[[Any], str]] = {
     ),
     C.ApplicationWithdrawn: lambda e: f"申请人撤回: {e.reason}",
     C.CaseTerminated: lambda e: f"终止办理（{TERMINATION_GROUNDS[e.ground]}）: {e.reason}",
+    C.AttachmentsAdded: lambda e: (
+        "提交材料附件: " + ", ".join(f"{a.material_code}（{a.file_name}）" for a in e.attachments)
+    ),
+    C.DocumentIssued: lambda e: f"出具{e.title}（{e.number}）",
+    L.DocumentIssued: lambda e: f"出具{e.title}（{e.number}）",
     # a licence's events
     L.LicenceIssued: lambda e: (
         f"许可证 {e.certificate_no} 生效（{e.case_no}），有效期 {e.valid_from} 至 {e.valid_to or '长期'}"

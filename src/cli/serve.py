@@ -69,6 +69,7 @@ def serve_command(
 
     settings = Settings()
     settings.check_safe()
+    _check_metrics(settings, workers)
     configure_logging()
     if settings.demo_mode:
         _demo_banner(host, public_demo)
@@ -97,6 +98,24 @@ def _demo_banner(host: str, public: bool) -> None:
         "[bold yellow]⚠ 演示模式 (demo mode)[/]：使用公开的开发密钥与演示数据，切勿用于生产。"
         + (f" [red]正在对外监听 {host}。[/]" if host not in LOOPBACK else "")
     )
+
+
+def _check_metrics(settings: Settings, workers: int) -> None:
+    """Outside demo mode /metrics wants a token or a port of its own, or XUKE_METRICS_PUBLIC
+    to say a network rule guards it; in demo mode, without them, only this machine reads it
+    (api/metrics.py). A metrics port serves one process, so not with --workers."""
+    if settings.metrics_port and workers > 1:
+        console.print(
+            "[red]XUKE_METRICS_PORT serves one process: use XUKE_METRICS_TOKEN with --workers[/]"
+        )
+        raise typer.Exit(2)
+    if settings.demo_mode or settings.metrics_token or settings.metrics_port:
+        return
+    if not settings.metrics_public:
+        raise SystemExit(
+            "/metrics needs XUKE_METRICS_TOKEN or XUKE_METRICS_PORT outside demo mode "
+            "(or XUKE_METRICS_PUBLIC=true if a network rule already guards it)"
+        )
 
 
 def _serve_workers(
@@ -137,10 +156,30 @@ def _serve_one(settings: Settings, host: str, port: int, with_projections: bool)
         threading.Thread(
             target=watch_forever, args=(watcher, stop_watching, interval), daemon=True
         ).start()
+        from xuke.application.document_clerk import DocumentClerk  # and the document clerk
+
+        clerk = DocumentClerk(services.app, services.views, public_url=settings.public_url)
+        threading.Thread(
+            target=clerk.run_forever,
+            args=(stop_watching, settings.documents_interval_seconds),
+            name="document-clerk",
+            daemon=True,
+        ).start()
     console.print(f"xuke on http://{host}:{port}/graphql · status page http://{host}:{port}/status")
+    metrics_server = None
     try:
+        if settings.metrics_port:  # /metrics on a port of its own (then 404 on this one)
+            from xuke.api.metrics import serve_metrics
+
+            metrics_host = settings.metrics_host or host
+            metrics_server = serve_metrics(
+                services.metrics, metrics_host, settings.metrics_port, settings.metrics_token
+            )
+            console.print(f"metrics on http://{metrics_host}:{settings.metrics_port}/metrics")
         uvicorn.run(create_app(services), host=host, port=port, log_config=None, access_log=False)
     finally:
+        if metrics_server is not None:
+            metrics_server.shutdown()
         stop_watching.set()
         services.stop()
         if services.runner is not None:
@@ -185,7 +224,8 @@ def token_command(
     if settings.jwks_url:
         console.print("[red]tokens come from the identity provider (XUKE_JWKS_URL is set)[/]")
         raise typer.Exit(2)
-    print(TokenService(secret=settings.jwt_secret).issue(user, list(role), org, name, jurisdiction))
+    tokens = TokenService.from_settings(settings)
+    print(tokens.issue(user, list(role), org, name, jurisdiction))
 
 
 def schema_command() -> None:

@@ -207,3 +207,15 @@ class HearingRecord(Immutable):
         if self.basis is HearingBasis.PUBLIC_INTEREST:
             return self.is_open
         return self.status in (HearingStatus.REQUESTED, HearingStatus.SCHEDULED)
+
+
+class AttachmentRecord(Immutable):
+    """A file handed in as one of the item's materials: its hash, size and type as the blob
+    store knows them, and the name the sender gave it. The bytes stay in the blob store."""
+
+    material_code: str
+    file_name: str
+    sha256: str
+    size: int
+    content_type: str
+    attached_at: dt.datetime  # when it was handed in to the case (the event's time)

@@ -74,9 +74,14 @@ class AuthorityLimits:
 
     correction_period_days: int = DEFAULT_CORRECTION_PERIOD_DAYS
     denial_service_days: Mapping[str, int] = field(default_factory=dict)  # by authority code
+    duties_combined: frozenset[str] = frozenset()  # authorities that let one person act twice
 
     def denial_service_days_for(self, authority: str) -> int | None:
         return self.denial_service_days.get(authority)
+
+    def separates_duties(self, authority: str) -> bool:
+        """Separation of duties is on unless the authority turned it off (a small office)."""
+        return authority not in self.duties_combined
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from xuke.domain.calendar import WorkingCalendar
 from xuke.domain.case_records import ApplicantRecord, CommandContext
 from xuke.domain.deadlines import validity_end
+from xuke.domain.documents import DocumentKind, DocumentRecord, check_new_document
 from xuke.domain.errors import (
     CancellationGroundMismatch,
     ForbiddenTransition,
@@ -152,6 +153,8 @@ class Licence(Aggregate):
     validity_years: int | None  # the item's term, for renewals
     renewal_months_before: int | None  # the item's own rule (GYCP: 6, 条例 25)
     renewal_working_days_before: int  # Law 50's 30 days, in working days (SAMR 77)
+    # Added later (a class default serves events and snapshots recorded before it):
+    documents: tuple[DocumentRecord, ...] = ()  # legal documents issued on the licence
 
     def __init__(self) -> None:
         """Set by ``LicenceIssued.apply`` (and by snapshots)."""
@@ -212,6 +215,7 @@ class Licence(Aggregate):
             licence.status_changed_on = licence.proceedings = None
             licence.pending_renewal_case = licence.pending_renewal_filed_on = None
             licence.deemed_renewed, licence.reissues, licence.corrections = False, 0, 0
+            licence.documents = ()
 
     @classmethod
     def issue(
@@ -678,3 +682,33 @@ class Licence(Aggregate):
             )
         note = self._require_text(note, "note")
         self._record(self.LicenceCancelled, ctx, ground=ground, note=note, cancelled_on=today)
+
+    # ------------------------------------------------------------ legal documents (文书)
+
+    class DocumentIssued(Aggregate.Event):
+        """出具文书: a notice, decision or announcement on the licence was generated."""
+
+        kind: DocumentKind
+        number: str
+        title: str
+        issued_on: dt.date
+        sha256: str
+        trigger_version: int
+
+        def apply(self, licence: Any) -> None:
+            licence.documents = (
+                *licence.documents,
+                DocumentRecord(
+                    kind=self.kind, number=self.number, title=self.title,
+                    issued_on=self.issued_on, sha256=self.sha256,
+                    trigger_version=self.trigger_version,
+                ),
+            )  # fmt: skip
+
+    def record_document(self, ctx: CommandContext, record: DocumentRecord) -> None:
+        """One document per (kind, triggering event): a second is ``DocumentAlreadyIssued``."""
+        check_new_document(self.documents, record, self.version)
+        self._record(self.DocumentIssued, ctx, **record.model_dump())
+
+    def document(self, number: str) -> DocumentRecord | None:
+        return next((d for d in self.documents if d.number == number), None)

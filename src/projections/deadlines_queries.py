@@ -48,47 +48,76 @@ def case_deadlines(store: ViewStore, case_no: str) -> Row | None:
 GROUP_COLUMNS = {
     "DEPARTMENT": "jurisdiction_code",
     "ITEM": "item_code",
-    "MONTH": "SUBSTR(closed_on, 1, 7)",
+    "MONTH": "SUBSTR({day}, 1, 7)",
 }
+"""What a compliance row is keyed by; a month is that of the table's own day column."""
+
+
+def _group_key(group_by: str, day: str) -> str:
+    return GROUP_COLUMNS[group_by].format(day=day)
 
 
 def compliance(
     store: ViewStore, jurisdiction: str, start: dt.date, end: dt.date, group_by: str, today: dt.date
 ) -> list[Row]:
     """按时办结率 and friends, from the deadlines view: cases closed (served, 办结) between
-    ``start`` and ``end``, and cases open and overdue today, per department, item or month."""
-    key = GROUP_COLUMNS[group_by]
+    ``start`` and ``end``, and cases open and overdue today, per department, item or month;
+    and from the licence register, the renewals granted (decided) and deemed granted by law
+    in the period (Law 50: the authority did not decide before validTo)."""
     prefix = jurisdiction_prefix(jurisdiction) + "%"
+    period = [start.isoformat(), end.isoformat(), prefix]
+    key = _group_key(group_by, "closed_on")
     closed = store.fetchall(  # from the sums the deadlines projection keeps per closing day
         f"SELECT {key} AS key, SUM(closed) AS closed, SUM(on_time) AS closed_on_time, "
         "SUM(early) AS closed_early, SUM(working_days) * 1.0 / SUM(closed) AS average_working_days "
         "FROM closed_case_stats WHERE closed_on >= %s AND closed_on <= %s "
         f"AND jurisdiction_code LIKE %s GROUP BY {key}",
-        [start.isoformat(), end.isoformat(), prefix],
+        period,
     )
-    overdue_key = key if group_by != "MONTH" else "SUBSTR(due_on, 1, 7)"
+    overdue_key = _group_key(group_by, "due_on")
     overdue = store.fetchall(  # from the counts the deadlines projection keeps per due date
         f"SELECT {overdue_key} AS key, SUM(n) AS overdue_open FROM open_case_counts "
         f"WHERE due_on < %s AND jurisdiction_code LIKE %s GROUP BY {overdue_key}",
         [today.isoformat(), prefix],
     )
-    return _merge_groups(closed, overdue)
+    renewal_key = _group_key(group_by, "renewed_on")
+    renewals = store.fetchall(  # from the sums the register projection keeps per renewal day
+        f"SELECT {renewal_key} AS key, SUM(granted) AS renewals_granted, "
+        "SUM(deemed) AS renewals_deemed FROM licence_register_renewals "
+        "WHERE renewed_on >= %s AND renewed_on <= %s "
+        f"AND jurisdiction_code LIKE %s GROUP BY {renewal_key}",
+        period,
+    )
+    return _merge_groups(closed, overdue, renewals)
 
 
-def _merge_groups(closed: list[Row], overdue: list[Row]) -> list[Row]:
-    """One row per group, in key order; a group with overdue cases but none closed counts 0."""
+def _merge_groups(closed: list[Row], overdue: list[Row], renewals: list[Row]) -> list[Row]:
+    """One row per group, in key order; a group with overdue cases or renewals but none
+    closed counts 0 for the rest."""
     groups: dict[str, Row] = {}
-    for row in closed:
-        groups[row["key"]] = {**row, "overdue_open": 0}
-    for row in overdue:
+
+    def group(key: str) -> Row:
         blank = {
-            "key": row["key"],
+            "key": key,
             "closed": 0,
             "closed_on_time": 0,
             "closed_early": 0,
             "average_working_days": 0,
+            "overdue_open": 0,
+            "renewals_granted": 0,
+            "renewals_deemed": 0,
         }
-        groups.setdefault(row["key"], blank)["overdue_open"] = row["overdue_open"]
+        return groups.setdefault(key, blank)
+
+    for row in closed:
+        group(row["key"]).update(row)
+    for row in overdue:
+        group(row["key"])["overdue_open"] = row["overdue_open"]
+    for row in renewals:
+        group(row["key"]).update(
+            renewals_granted=int(row["renewals_granted"] or 0),
+            renewals_deemed=int(row["renewals_deemed"] or 0),
+        )
     return [groups[k] for k in sorted(groups)]
 
 

@@ -8,7 +8,12 @@ published). The case's certificate is stored first in the same transaction as th
 event, but each event sets only what it knows, so the row is the same in either order and
 across any page boundary. The last day to file a renewal is worked out here with the
 calendar in force, and again when a year's schedule is loaded (the deadline watcher reminds
-the authority before it; ``register_queries.py``)."""
+the authority before it; ``register_queries.py``).
+
+Beside the rows, sums kept per authority, item and day of the renewals granted (the day of
+the decision) and deemed granted by law (Law 50: the day it took effect, validTo + 1) — the
+compliance figures (``deadlines_queries.compliance``). They count events, not rows: each
+renewal adds once, as the log holds it, so a rebuild from position 0 counts the same."""
 
 from __future__ import annotations
 
@@ -27,7 +32,7 @@ from xuke.domain.stages import ApplicationKind
 from xuke.projections.base import CALENDAR_TOPICS, Before, CaseProjection, Envelope, is_case_topic
 from xuke.projections.paging import Page, page_by_key
 from xuke.projections.store import Row, Transaction, ViewStore
-from xuke.projections.writes import KeptSums, Upserts, iso
+from xuke.projections.writes import KeptSums, Upserts, add_to_counters, iso
 
 CERTIFICATE_COLUMNS = (
     "certificate_no", "item_code", "item_name", "holder_name", "holder_credit_code",
@@ -41,13 +46,18 @@ LICENCE_COLUMNS = (
 COLUMNS = CERTIFICATE_COLUMNS + LICENCE_COLUMNS
 LICENCE_TOPIC_PREFIX = get_topic(Licence) + "."
 KNOWN_LICENCES = 100_000  # licence id → certificate number, remembered (then looked up)
+RENEWAL_DIMS = ("jurisdiction_code", "item_code", "renewed_on")
+RENEWAL_SUMS = ("renewals", "granted", "deemed")  # the first is the row's count (writes.py)
 
 
 class LicenceRegisterProjection(CaseProjection):
     name = "licence_register"
     awaited = False  # auditors and the public read it moments later
     partitionable = False  # a licence's events are not in its cases' share
-    tables = ("licence_register", "licence_register_counts", "licence_register_status_counts")
+    tables = (
+        "licence_register", "licence_register_counts", "licence_register_status_counts",
+        "licence_register_renewals",
+    )  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,6 +71,8 @@ class LicenceRegisterProjection(CaseProjection):
             ("n",), lambda row: (1,), ("item_code", "status"),
         )  # fmt: skip
         self._numbers: dict[UUID, str] = {}  # licence id → certificate number
+        # renewals granted and deemed in this page, per authority, item and day
+        self.renewals: dict[tuple[str, str, str], list[int]] = {}
 
     def wants(self, topic: str) -> bool:
         return (
@@ -202,6 +214,7 @@ class LicenceRegisterProjection(CaseProjection):
             if event.kind is ApplicationKind.RENEWAL:
                 row["pending_renewal_case"] = event.case_no
         elif isinstance(event, Licence.LicenceRenewed | Licence.LicenceDeemedRenewed):
+            self._count_renewal(row, event)
             row["pending_renewal_case"], row["term_case_no"] = None, event.case_no
             self._term(row, event.valid_from, event.valid_to)
         elif isinstance(event, Licence.RenewalClosed):
@@ -221,6 +234,19 @@ class LicenceRegisterProjection(CaseProjection):
                 if isinstance(event, kind):
                     row["status"], row["proceedings_open"] = status.value, 0
                     row["status_changed_on"] = iso(getattr(event, day))
+
+    def _count_renewal(
+        self, row: dict[str, Any], event: Licence.LicenceRenewed | Licence.LicenceDeemedRenewed
+    ) -> None:
+        """Law 50: granted by the authority on the day it decided, or deemed granted by law
+        on the day that took effect (validTo + 1, however late the watcher recorded it)."""
+        if isinstance(event, Licence.LicenceRenewed):
+            day, granted, deemed = event.decided_on, 1, 0
+        else:
+            day, granted, deemed = event.valid_from, 0, 1
+        key = (row["jurisdiction_code"], row["item_code"], day.isoformat())
+        sums = self.renewals.setdefault(key, [0, 0, 0])
+        sums[0], sums[1], sums[2] = sums[0] + 1, sums[1] + granted, sums[2] + deemed
 
     # ---------------------------------------------------------------- the calendar
 
@@ -243,6 +269,12 @@ class LicenceRegisterProjection(CaseProjection):
         self.counts.flush(tx)
         self.status_counts.flush(tx)
         self.rows.flush(tx)
+        if self.renewals:
+            add_to_counters(
+                tx, self.table("licence_register_renewals"), RENEWAL_DIMS, RENEWAL_SUMS,
+                {key: tuple(sums) for key, sums in self.renewals.items()},
+            )  # fmt: skip
+            self.renewals.clear()
 
 
 _STATUS_CHANGES: dict[type[Licence.Event], tuple[LicenceStatus, str]] = {

@@ -31,6 +31,7 @@ from xuke.projections.base import (
     envelope_of,
 )
 from xuke.projections.deadlines import DeadlinesProjection
+from xuke.projections.documents import DocumentsProjection
 from xuke.projections.inbox import InboxProjection
 from xuke.projections.public_status import PublicStatusProjection
 from xuke.projections.register import LicenceRegisterProjection
@@ -51,6 +52,7 @@ PROJECTIONS: dict[str, type[ViewProjection]] = {
         DeadlinesProjection,
         LicenceRegisterProjection,
         SupervisionProjection,
+        DocumentsProjection,
     )
 }
 PAGE_SIZE = 500

@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from xuke.application.blobs import sweep_unreferenced
 from xuke.application.licensing import LicensingApplication
 from xuke.application.supervision import SupervisionCommands
 from xuke.domain.model import local_date
@@ -43,6 +44,7 @@ class WatchReport:
     expired: list[str] = field(default_factory=list)  # certificate numbers
     renewal_reminders: list[str] = field(default_factory=list)  # "<certificate no>:60" / ":30"
     proceedings_overdue: list[str] = field(default_factory=list)  # certificate numbers
+    swept_uploads: list[str] = field(default_factory=list)  # blob hashes (application/blobs.py)
 
 
 class DeadlineWatcher:
@@ -78,6 +80,8 @@ class DeadlineWatcher:
         self._lapse_hearing_requests(today, report)
         self._escalate_orders(today, report)
         self._end_terms(today, report)
+        # Uploads no case referred to within a day are deleted (materials as files).
+        report.swept_uploads = sweep_unreferenced(self.app.blobs, self.app.clock.now())
         return report
 
     def _end_terms(self, today: dt.date, report: WatchReport) -> None:

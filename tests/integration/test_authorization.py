@@ -47,7 +47,8 @@ def accepted(app: LicensingApplication) -> str:
 
 ACCEPT_ATTEMPTS = [
     ("clerk of the provincial authority", staff(Role.CLERK), True),
-    ("clerk of the national administration", staff(Role.CLERK, "000000"), True),
+    # covering jurisdictions read and supervise; only the competent authority acts (issue L)
+    ("clerk of the national administration", staff(Role.CLERK, "000000"), False),
     ("clerk of a city below", staff(Role.CLERK, "440100"), False),
     ("clerk of another province", staff(Role.CLERK, "450000"), False),
     ("handler (not the acceptance role)", staff(Role.HANDLER), False),
@@ -61,7 +62,7 @@ ACCEPT_ATTEMPTS = [
 @pytest.mark.parametrize(
     ("who", "principal", "allowed"), ACCEPT_ATTEMPTS, ids=[a[0] for a in ACCEPT_ATTEMPTS]
 )
-def test_only_a_clerk_inside_the_jurisdiction_accepts(
+def test_only_a_clerk_of_the_competent_authority_accepts(
     app: LicensingApplication,
     denied: list[Forbidden],
     who: str,

@@ -10,6 +10,12 @@ Dates worked by hand (the 2026 schedule is the official one; later years are est
 - Proceedings noticed Mon 2026-06-01: 60 working days from 2 June, 19 June (端午) off —
   June 2-5 (4), 8-12 (9), 15-18 (13), 22-26 (18), 29-30 (20); July 23 (23 … 43);
   August 3-7 (48), 10-14 (53), 17-21 (58), 24 (59), 25 (60): decide by Tue 2026-08-25.
+- Renewals (compliance, Law 50) of two TZSB-SCXK licences valid to Fri 2030-10-11, both filed
+  Thu 2030-08-01: 20 working days from receipt, no holiday in August — Aug 2 (1), 5-9 (6),
+  12-16 (11), 19-23 (16), 26-29 (20): decide by Thu 2030-08-29. One is decided Tue
+  2030-08-20 (granted in August), certified and served Mon 2030-09-02 (closed in September);
+  the other is left undecided, deemed granted from Sat 2030-10-12 (validTo + 1: October)
+  though the watcher, away for a while, records it on Fri 2030-11-01.
 """
 
 from __future__ import annotations
@@ -28,8 +34,9 @@ from xuke.application.licensing import LicensingApplication
 from xuke.domain.calendar import YearSchedule
 from xuke.domain.licence import CancellationGround, Licence, LicenceStatus, ProceedingKind
 from xuke.domain.roles import Role
-from xuke.domain.stages import ApplicationKind
+from xuke.domain.stages import ApplicationKind, ServiceMethod
 from xuke.projections import register
+from xuke.projections.deadlines_queries import compliance
 from xuke.projections.rebuild import build_shadow, differences
 from xuke.projections.register import licence_register_page, licences_granted
 from xuke.projections.runner import PROJECTIONS, ProjectionWorker
@@ -156,6 +163,99 @@ def test_the_watcher_deems_a_renewal_once_with_two_watchers_racing(
     assert_register_equals_its_rebuild(app, views)
 
 
+def two_licences(
+    app: LicensingApplication, clock: SettableClock, served: bool = False
+) -> list[str]:
+    """Two TZSB-SCXK licences as ``granted_licence`` grants one: filed and decided Mon
+    2026-09-28, certified Mon 2026-10-12 (and, if ``served``, served that day), valid to Fri
+    2030-10-11."""
+    clock.set(at(2026, 9, 28))
+    cases = [
+        app.file_application(
+            applicant(), item_code="TZSB-SCXK", applicant=enterprise(), jurisdiction_code="440305",
+            materials=TZSB_ALL,
+        ).case.case_no
+        for _ in range(2)
+    ]  # fmt: skip
+    for case_no in cases:
+        walk_to_decision(app, case_no)
+    clock.set(at(2026, 10, 12))
+    numbers = [str(app.issue_certificate(APPROVER, c).case.certificate_no) for c in cases]
+    if served:
+        for case_no in cases:
+            app.record_service(APPROVER, case_no, ServiceMethod.DIRECT, clock.now())
+    return numbers
+
+
+def compliance_of(views: ViewStore, start: dt.date, end: dt.date, group_by: str) -> list[Any]:
+    """(key, closed, overdue_open, renewals_granted, renewals_deemed) per group, for the
+    province, as of Fri 2030-11-01."""
+    rows = compliance(views, "440000", start, end, group_by, D(2030, 11, 1))
+    return [
+        (r["key"], int(r["closed"]), int(r["overdue_open"]), r["renewals_granted"],
+         r["renewals_deemed"])
+        for r in rows
+    ]  # fmt: skip
+
+
+def test_compliance_counts_renewals_decided_and_renewals_deemed_where_and_when_they_fell(
+    app: LicensingApplication, clock: SettableClock, views: ViewStore
+) -> None:
+    """Law 50: a renewal not decided before validTo is deemed granted — for supervisors the
+    authority's failure. Each counts for the licence's authority (440000) and item, on the
+    day of the decision (not of the certificate) or the day the deemed renewal took effect
+    (not the day the watcher recorded it). Dates: the module's docstring."""
+    decided, deemed = two_licences(app, clock, served=True)
+    clock.set(at(2030, 8, 1))
+    renewals = [file_for(app, n, ApplicationKind.RENEWAL) for n in (decided, deemed)]
+    app.accept_application(scenarios.CLERK, renewals[1])  # and left undecided
+    clock.set(at(2030, 8, 20))
+    walk_to_decision(app, renewals[0])
+    clock.set(at(2030, 9, 2))
+    app.issue_certificate(APPROVER, renewals[0])
+    app.record_service(APPROVER, renewals[0], ServiceMethod.DIRECT, clock.now())
+    clock.set(at(2030, 10, 11))  # the term's last day: nothing deemed yet
+    assert watch(app, views).deemed_renewed == []
+    clock.set(at(2030, 11, 1))
+    assert watch(app, views).deemed_renewed == [deemed]
+
+    # The month of each: August has the decision, October the deemed renewal; September
+    # (the certificate's month) and November (the watcher's) have neither. The undecided
+    # case, due Thu 2030-08-29, is open and overdue whatever the period.
+    province = "440000"
+    assert compliance_of(views, D(2030, 8, 1), D(2030, 8, 31), "DEPARTMENT") == [
+        (province, 0, 1, 1, 0)
+    ]
+    assert compliance_of(views, D(2030, 10, 1), D(2030, 10, 31), "DEPARTMENT") == [
+        (province, 0, 1, 0, 1)
+    ]
+    assert compliance_of(views, D(2030, 9, 1), D(2030, 9, 30), "DEPARTMENT") == [
+        (province, 1, 1, 0, 0)
+    ]
+    assert compliance_of(views, D(2030, 11, 1), D(2030, 11, 30), "ITEM") == [
+        ("TZSB-SCXK", 0, 1, 0, 0)
+    ]
+    # August to October, per month (an overdue case counts in its due date's month), per
+    # department and per item.
+    period = (D(2030, 8, 1), D(2030, 10, 31))
+    assert compliance_of(views, *period, "MONTH") == [
+        ("2030-08", 0, 1, 1, 0),
+        ("2030-09", 1, 0, 0, 0),
+        ("2030-10", 0, 0, 0, 1),
+    ]
+    assert compliance_of(views, *period, "DEPARTMENT") == [(province, 1, 1, 1, 1)]
+    assert compliance_of(views, *period, "ITEM") == [("TZSB-SCXK", 1, 1, 1, 1)]
+    # A group with a renewal and nothing else counts naught for the rest.
+    october = compliance(views, province, *period, "MONTH", D(2030, 11, 1))[-1]
+    assert october == {
+        "key": "2030-10", "closed": 0, "closed_on_time": 0, "closed_early": 0,
+        "average_working_days": 0, "overdue_open": 0, "renewals_granted": 0,
+        "renewals_deemed": 1,
+    }  # fmt: skip
+    assert compliance(views, "440300", *period, "DEPARTMENT", D(2030, 11, 1)) == []  # a city's
+    assert_register_equals_its_rebuild(app, views)
+
+
 def test_a_term_without_a_renewal_expires_once_the_day_after(
     app: LicensingApplication, clock: SettableClock, views: ViewStore
 ) -> None:
@@ -261,7 +361,9 @@ def test_pages_of_one_event_and_a_short_memory_build_the_rows_a_rebuild_builds(
 ) -> None:
     """A case's certificate and its licence's issue are stored together, but a page may end
     between them; and the register remembers only so many licence ids (here one), finding
-    the others in its own rows — those not yet written included."""
+    the others in its own rows — those not yet written included. The third licence is
+    renewed by a decision (Tue 2030-08-20), then deemed renewed (Law 50) the day after its
+    new term, Thu 2034-10-12: its renewals are counted once each, rebuilt or not."""
     monkeypatch.setattr(register, "KNOWN_LICENCES", 1)
     clock.set(at(2026, 9, 28))
     cases = [
@@ -269,23 +371,50 @@ def test_pages_of_one_event_and_a_short_memory_build_the_rows_a_rebuild_builds(
             applicant(), item_code="TZSB-SCXK", applicant=enterprise(), jurisdiction_code="440305",
             materials=TZSB_ALL,
         ).case.case_no
-        for _ in range(2)
+        for _ in range(3)
     ]  # fmt: skip
     for case_no in cases:
         walk_to_decision(app, case_no)
     clock.set(at(2026, 10, 12))
     numbers = [str(app.issue_certificate(APPROVER, c).case.certificate_no) for c in cases]
     clock.set(at(2026, 11, 2))
-    for number in numbers:
+    for number in numbers[:2]:
         app.open_proceedings(APPROVER, number, ProceedingKind.REVOCATION, "以欺骗手段取得")
     clock.set(at(2026, 11, 10))
     app.revoke_licence(APPROVER, numbers[0], "以欺骗手段取得许可")
+    renewed = numbers[2]
+    clock.set(at(2030, 8, 1))
+    granted = file_for(app, renewed, ApplicationKind.RENEWAL)
+    clock.set(at(2030, 8, 20))
+    walk_to_decision(app, granted)
+    app.issue_certificate(APPROVER, granted)  # valid 2030-10-12 to 2034-10-11
+    clock.set(at(2034, 8, 1))
+    undecided = file_for(app, renewed, ApplicationKind.RENEWAL)
+    clock.set(at(2034, 10, 12))
+    assert app.deem_renewed_if_due(renewed) is not None  # valid 2034-10-12 to 2038-10-11
     ProjectionWorker(app, views, REGISTER, page_size=1).catch_up()
-    build_shadow(app, views, REGISTER)  # pages of 2000: both licences in one
+    build_shadow(app, views, REGISTER)  # pages of 2000: every licence in one
     assert differences(views, REGISTER) == []
     rows = [register_row(app, views, n) for n in numbers]
-    assert [(r["status"], r["proceedings_open"]) for r in rows] == [("REVOKED", 0), ("VALID", 1)]
+    assert [(r["status"], r["proceedings_open"]) for r in rows] == [
+        ("REVOKED", 0),
+        ("VALID", 1),
+        ("VALID", 0),
+    ]
     assert [r["licence_id"] for r in rows] == [str(Licence.id_for(n)) for n in numbers]
+    assert (rows[2]["valid_from"], rows[2]["valid_to"], rows[2]["term_case_no"]) == (
+        "2034-10-12",
+        "2038-10-11",
+        undecided,
+    )
+    kept = views.fetchall(
+        "SELECT jurisdiction_code, item_code, renewed_on, renewals, granted, deemed "
+        "FROM licence_register_renewals ORDER BY renewed_on"
+    )
+    assert [tuple(r.values()) for r in kept] == [
+        ("440000", "TZSB-SCXK", "2030-08-20", 1, 1, 0),
+        ("440000", "TZSB-SCXK", "2034-10-12", 1, 0, 1),
+    ]
 
 
 def test_a_loaded_year_moves_the_last_day_to_file_a_renewal_in_the_view_and_its_rebuild(

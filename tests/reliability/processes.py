@@ -94,6 +94,7 @@ def xuke_env(database_url: str) -> dict[str, str]:
         "XUKE_SECRET_KEY": "reliability-secret",
         "XUKE_JWT_SECRET": JWT_SECRET,
         "XUKE_DEMO": "false",
+        "XUKE_METRICS_PUBLIC": "true",  # loopback-only test servers: no metrics token needed
         "XUKE_WATCH_INTERVAL_SECONDS": "3600",
     }
 

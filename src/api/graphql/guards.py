@@ -1,17 +1,31 @@
 """What every request passes through: limits on depth and request cost so no query can be
 made expensive enough to hurt the service; caches of parsed and validated documents (front-ends
 send the same few query texts again and again, and validating one costs more than most
-resolvers); the refusal of U+0000; and the masking of faults, so no internal detail reaches a
-client."""
+resolvers); the refusal of U+0000; the masking of faults, so no internal detail reaches a
+client; and a count of each operation by a label from a bounded set (its root field)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import strawberry
-from graphql import BREAK, DocumentNode, GraphQLError, StringValueNode, Visitor, visit
+from graphql import (
+    BREAK,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    StringValueNode,
+    Visitor,
+    visit,
+)
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -73,6 +87,93 @@ class RefuseUnstorableText(SchemaExtension):
         yield
 
 
+@functools.cache
+def root_fields(schema: GraphQLSchema) -> dict[str, frozenset[str]]:
+    """The names an operation's label may take, by operation type: the served schema's root
+    fields and the introspection fields."""
+    meta = {"__typename", "__schema", "__type"}
+    return {
+        kind: frozenset(root.fields) | meta
+        for kind, root in (("query", schema.query_type), ("mutation", schema.mutation_type),
+                           ("subscription", schema.subscription_type))
+        if root is not None
+    }  # fmt: skip
+
+
+def selected_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is None:
+        return operations[0] if len(operations) == 1 else None
+    return next((o for o in operations if o.name and o.name.value == name), None)
+
+
+def root_field_names(document: DocumentNode, operation: OperationDefinitionNode) -> set[str]:
+    """The distinct root fields an operation selects, through fragments at the root too."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    names: set[str] = set()
+    seen: set[str] = set()
+    pending = [operation.selection_set]
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode):
+                names.add(selection.name.value)
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+                seen.add(selection.name.value)
+                if fragment := fragments.get(selection.name.value):
+                    pending.append(fragment.selection_set)
+    return names
+
+
+def operation_label(schema: GraphQLSchema, document: DocumentNode | None,
+                    name: str | None) -> tuple[str, str]:  # fmt: skip
+    """(type, operation) for the metrics, both from sets the schema fixes: the operation is
+    the one root field it selects (``__typename`` aside), ``multiple`` if several, ``other``
+    if none known (an unparsable document, an unknown field or operation name). The client's
+    own operation name is only used to pick the operation, never as a label."""
+    operation = selected_operation(document, name) if document else None
+    if operation is None:
+        return "unknown", "other"
+    kind = operation.operation.value
+    known = root_fields(schema).get(kind, frozenset())
+    fields = root_field_names(document, operation) if document else set()
+    if len(fields) > 1:
+        fields.discard("__typename")
+    if not fields or not fields <= known:
+        return kind, "other"
+    return kind, fields.pop() if len(fields) == 1 else "multiple"
+
+
+class CountOperations(SchemaExtension):
+    """Counts each operation in ``xuke_graphql_operations`` (api/metrics.py) by type, root
+    field and outcome (``ok``, ``error``, ``invalid`` when refused before execution)."""
+
+    def on_operation(self) -> Iterator[None]:
+        try:
+            yield
+        except Exception:  # refused on the way (a parse error, U+0000): an answer, not a fault
+            self.count("invalid")
+            raise
+        ctx = self.execution_context
+        if ctx.pre_execution_errors or ctx.result is None:
+            self.count("invalid")
+        else:
+            self.count("error" if ctx.result.errors else "ok")
+
+    def count(self, outcome: str) -> None:
+        ctx = self.execution_context
+        metrics = getattr(getattr(ctx.context, "services", None), "metrics", None)
+        if metrics is None:  # executed outside the service (tests, the schema command)
+            return
+        kind, operation = operation_label(
+            ctx.schema._schema, ctx.graphql_document, ctx.operation_name
+        )
+        metrics.operations.labels(kind, operation, outcome).inc()
+
+
 class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Log what went wrong unexpectedly; refusals and bad input are answers, not faults."""
@@ -97,4 +198,5 @@ EXTENSIONS: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [  # f
     lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
     RefuseUnstorableText,
     lambda: MaskErrors(should_mask_error=unexpected),
+    CountOperations,
 ]

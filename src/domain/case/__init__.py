@@ -2,9 +2,9 @@
 to service of the decision.
 
 Each phase keeps its commands next to their events (``filing``, ``acceptance``, ``review``,
-``timing``, ``hearing``, ``decision``, ``endings``; the state and shared helpers in ``core``). Each command
-checks the rules (raising a ``DomainError`` whose class names the rule) and only then records
-one event; each event's ``apply`` only moves state and never fails, so replaying history can
+``timing``, ``hearing``, ``decision``, ``endings``, ``attachments``, ``documents``; the state and shared
+helpers in ``core``). Each command checks the rules (raising a ``DomainError`` whose class
+names the rule) and only then records one event; each event's ``apply`` only moves state and never fails, so replaying history can
 never be refused. The events are assigned here, so their stored topics stay
 ``xuke.domain.case:LicenseCase.<Event>`` wherever their code lives.
 """
@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from xuke.domain.case import (
     acceptance,
+    attachments,
     decision,
+    documents,
     endings,
     filing,
     hearing,
@@ -22,7 +24,9 @@ from xuke.domain.case import (
     timing,
 )
 from xuke.domain.case.acceptance import Acceptance
+from xuke.domain.case.attachments import Attachments
 from xuke.domain.case.decision import REMEDIES_NOTICE, Decision
+from xuke.domain.case.documents import Documents
 from xuke.domain.case.endings import Endings
 from xuke.domain.case.filing import Filing
 from xuke.domain.case.hearing import Hearings
@@ -35,7 +39,17 @@ __all__ = ["REMEDIES_NOTICE", "LicenseCase"]
 
 
 class LicenseCase(
-    Filing, Acceptance, PreliminaryReview, Review, Timing, Hearings, Decision, Endings, Aggregate
+    Filing,
+    Acceptance,
+    Attachments,
+    PreliminaryReview,
+    Review,
+    Timing,
+    Hearings,
+    Decision,
+    Endings,
+    Documents,
+    Aggregate,
 ):
     """One application for one licence item, from filing to service of the decision."""
 
@@ -68,3 +82,5 @@ class LicenseCase(
     DecisionServed = decision.DecisionServed
     ApplicationWithdrawn = endings.ApplicationWithdrawn
     CaseTerminated = endings.CaseTerminated
+    AttachmentsAdded = attachments.AttachmentsAdded
+    DocumentIssued = documents.DocumentIssued

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from xuke.domain.case_records import (
     ApplicantRecord,
+    AttachmentRecord,
     CommandContext,
     CorrectionNotice,
     HearingRecord,
@@ -31,6 +32,7 @@ from xuke.domain.deadlines import (
     CaseClock,
     SuspensionPeriod,
 )
+from xuke.domain.documents import DocumentRecord
 from xuke.domain.errors import (
     InvalidState,
     ReasonRequired,
@@ -101,6 +103,10 @@ class CaseCore:
     # Law 43: the lower authority that accepts and reviews first, and what it sent up.
     preliminary_org: str | None = None
     preliminary: PreliminaryReviewRecord | None = None
+    # Materials as files (``attachments.py``): which uploaded file stands for which material.
+    attachments: tuple[AttachmentRecord, ...] = ()
+    # Legal documents issued (``documents.py``): number, kind, date and the PDF's SHA-256.
+    documents: tuple[DocumentRecord, ...] = ()
 
     if TYPE_CHECKING:  # provided by the aggregate base class
         id: UUID

@@ -76,6 +76,7 @@ class ApplicationFiled(Aggregate.Created):
         case.service = case.closed_on = case.closing_reason = None
         case.correction_extended_by, case.termination_ground = 0, None
         case.hearing = case.preliminary = None
+        case.attachments = case.documents = ()
         case.extension_added, case.service_limit_days = (
             DEFAULT_EXTENSION_DAYS,
             SERVICE_PERIOD_DAYS,

@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 
 from xuke.api.graphql.common.errors import bad_input
 from xuke.api.graphql.common.types import ApplicationKind
+from xuke.application.attachments import AttachmentFile
 
 MAX_TEXT = 2000  # a comment, a reason, a note
 MAX_RECORD = 50_000  # 听证笔录: longer than a comment, still bounded
@@ -22,6 +23,15 @@ class ApplicantInput:
     id_number: str | None = None
     contact_phone: str
     address: str
+
+
+@strawberry.input(
+    description="A file uploaded first (POST /materials), named for one of the item's materials."
+)
+class AttachmentInput:
+    material_code: str
+    sha256: str
+    file_name: str
 
 
 @strawberry.input
@@ -38,6 +48,9 @@ class FileApplicationInput:
         default=None,
         description="CHANGE, RENEWAL, CANCELLATION, REISSUE, CERTIFICATE_CORRECTION: the holder's own licence",
     )
+    attachments: list[AttachmentInput] | None = strawberry.field(
+        default=None, description="files uploaded first (POST /materials), referenced by hash"
+    )
 
 
 def text(value: str, field: str, limit: int = MAX_TEXT) -> str:
@@ -45,6 +58,14 @@ def text(value: str, field: str, limit: int = MAX_TEXT) -> str:
     if len(value) > limit:
         raise bad_input(f"{field} is longer than {limit} characters")
     return value
+
+
+def attachment_files(attachments: list[AttachmentInput] | None) -> list[AttachmentFile]:
+    """The files as the commands take them."""
+    return [
+        AttachmentFile(material_code=a.material_code, sha256=a.sha256, file_name=a.file_name)
+        for a in attachments or ()
+    ]
 
 
 def applicant_of(a: ApplicantInput) -> dict[str, str | None]:

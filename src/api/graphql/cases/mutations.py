@@ -9,7 +9,13 @@ from typing import Annotated, Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from xuke.api.graphql.cases.inputs import FileApplicationInput, applicant_of, text
+from xuke.api.graphql.cases.inputs import (
+    AttachmentInput,
+    FileApplicationInput,
+    applicant_of,
+    attachment_files,
+    text,
+)
 from xuke.api.graphql.cases.payloads import CasePayload, FilePayload, case_payload, file_payload
 from xuke.api.graphql.common.errors import invalid
 from xuke.api.graphql.common.types import (
@@ -33,6 +39,7 @@ class CaseMutations:
         self, info: Info, input: FileApplicationInput, idempotency_key: str | None = None
     ) -> FilePayload:
         applicant, form = applicant_of(input.applicant), input.form
+        files = attachment_files(input.attachments)
         if form is not None and not isinstance(form, dict):
             return FilePayload(
                 case=None, query_code=None, errors=[invalid("form 必须是对象", "form")]
@@ -44,6 +51,7 @@ class CaseMutations:
                 materials=input.materials, form=_object(form), channel=input.channel or "ONLINE",
                 received_at=input.received_at, idempotency_key=idempotency_key,
                 kind=input.kind or ApplicationKind.NEW, certificate_no=input.certificate_no,
+                attachments=files,
             ),
         )  # fmt: skip
 
@@ -245,4 +253,19 @@ class CaseMutations:
             lambda app, p: app.terminate_case(
                 p, case_no, ground, text(reason, "reason"), idempotency_key
             ),
+        )
+
+    @strawberry.mutation(
+        description="Files uploaded first (POST /materials) for the item's materials: the applicant for their own case before acceptance or while a correction is pending; a clerk at the hall."
+    )
+    async def add_attachments(
+        self,
+        info: Info,
+        case_no: str,
+        attachments: list[AttachmentInput],
+        idempotency_key: str | None = None,
+    ) -> CasePayload:
+        files = attachment_files(attachments)
+        return await case_payload(
+            info, lambda app, p: app.add_attachments(p, case_no, files, idempotency_key)
         )

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from xuke.api.context import Context
+from xuke.api.graphql.common.documents import Document
 from xuke.api.graphql.common.types import (
     ApplicationKind,
     CaseStatus,
@@ -20,10 +21,11 @@ from xuke.api.graphql.common.types import (
     Stage,
 )
 from xuke.api.graphql.deadlines import Deadlines
+from xuke.api.materials import download_url
 from xuke.application.principal import Principal as DomainPrincipal
 from xuke.application.summaries import summarize
 from xuke.domain.case import LicenseCase
-from xuke.domain.case_records import ApplicantRecord
+from xuke.domain.case_records import ApplicantRecord, AttachmentRecord
 from xuke.domain.case_records import StageOpinion as DomainOpinion
 from xuke.domain.model import DomainEvent, local_date
 from xuke.domain.roles import OVERSIGHT_ROLES
@@ -111,6 +113,27 @@ class StageOpinion:
         )  # fmt: skip
 
 
+@strawberry.type(description="A file handed in for one of the item's materials.")
+class Attachment:
+    material_code: str
+    file_name: str
+    sha256: str
+    size: int
+    content_type: str
+    uploaded_at: dt.datetime = strawberry.field(description="when it was handed in to the case")
+    url: str = strawberry.field(
+        description="download for the applicant and the case's staff only (bearer token)"
+    )
+
+    @classmethod
+    def of(cls, a: AttachmentRecord, case_no: str) -> Attachment:
+        return cls(
+            material_code=a.material_code, file_name=a.file_name, sha256=a.sha256, size=a.size,
+            content_type=a.content_type, uploaded_at=a.attached_at,
+            url=download_url(case_no, a.sha256),
+        )  # fmt: skip
+
+
 @strawberry.type
 class Case:
     id: strawberry.ID
@@ -153,6 +176,22 @@ class Case:
         from xuke.api.graphql.cases.hearings import hearing_of  # it imports the payloads
 
         return await hearing_of(info, self.aggregate)
+
+    @strawberry.field(
+        description="Files for the item's materials; a required material without one is missing (compare item.requiredMaterials)."
+    )
+    def attachments(self, info: Info) -> list[Attachment]:
+        if info.context.principal is None:  # the public view: no files
+            return []
+        return [Attachment.of(a, self.case_no) for a in self.aggregate.attachments]
+
+    @strawberry.field(
+        description="The case's legal documents, as issued (文号, SHA-256, download link)."
+    )
+    def documents(self, info: Info) -> list[Document]:
+        if info.context.principal is None:  # the public view: no documents
+            return []
+        return [Document.of(d) for d in self.aggregate.documents]
 
     @strawberry.field
     async def history(self, info: Info) -> list[CaseEvent]:

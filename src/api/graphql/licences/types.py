@@ -135,9 +135,14 @@ class Licence:
         events = await ctx.run(ctx.services.app.licence_history, self.aggregate)
         return [CaseEvent.of(e, ctx.principal) for e in events]
 
-    @strawberry.field(description="The licence's legal documents (none recorded yet).")
-    def documents(self) -> list[Document]:
-        return []
+    @strawberry.field(
+        description="The licence's legal documents (撤销 / 撤回 notices and decisions, 注销 "
+        "announcements); its certificates are on the cases that issued them."
+    )
+    def documents(self, info: Info) -> list[Document]:
+        if info.context.principal is None:
+            return []
+        return [Document.of(d) for d in self.aggregate.documents]
 
     @classmethod
     def of(cls, licence: DomainLicence, ctx: Context) -> Licence:

@@ -3,9 +3,13 @@ register of granted licences."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import strawberry
 
 from xuke.api.context import Context
+from xuke.api.documents import verify_document
+from xuke.api.graphql.common.documents import DocumentKind, DocumentVerification
 from xuke.api.graphql.common.paging import edges, fetch_page, page_info
 from xuke.api.graphql.common.types import Info, LicenceStatus
 from xuke.api.graphql.public.types import (
@@ -31,6 +35,23 @@ class PublicQueries:
     async def public_status(self, info: Info, case_no: str, query_code: str) -> PublicStatus | None:
         row = await info.context.run(lookup_public_status, info.context, case_no, query_code)
         return PublicStatus.of(row) if row else None
+
+    @strawberry.field(
+        description="No login. genuine: the number was issued and sha256 (hex, of the PDF "
+        "file) is the hash recorded then; without sha256 only existence and status."
+    )
+    async def verify_document(
+        self, info: Info, number: str, sha256: str | None = None
+    ) -> DocumentVerification:
+        ctx = info.context
+        found = await ctx.run(verify_document, ctx.services, number, sha256)
+        return DocumentVerification(
+            genuine=found.genuine,
+            kind=DocumentKind(found.kind.value) if found.kind else None,
+            issued_on=dt.date.fromisoformat(found.issued_on) if found.issued_on else None,
+            holder_name=found.holder_name,
+            status=found.status,
+        )
 
     @strawberry.field
     async def license_register(

@@ -1,5 +1,6 @@
 """Compliance (按时办结率 and the rest) per department, item or month, from the deadlines view,
-with the cards issued in the period beside it."""
+with the renewals granted and deemed granted (Law 50, from the licence register) and the
+cards issued in the period beside it."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ BLANK = {
     "closed_early": 0,
     "overdue_open": 0,
     "average_working_days": 0,
+    "renewals_granted": 0,
+    "renewals_deemed": 0,
 }
 
 
@@ -46,6 +49,10 @@ class Compliance:
     average_working_days: float
     yellow_cards: int = 0  # additions to v1: cards issued in the period
     red_cards: int = 0
+    # additions to v1: renewals decided by the authority in the period, and those deemed
+    # granted by law because it did not decide before validTo (Law 50) — its failure
+    renewals_granted: int = 0
+    renewals_deemed: int = 0
 
     @classmethod
     def of(cls, r: Row, cards: dict[str, Any]) -> Compliance:
@@ -61,6 +68,8 @@ class Compliance:
             average_working_days=float(r["average_working_days"] or 0),
             yellow_cards=int(cards.get("yellow") or 0),
             red_cards=int(cards.get("red") or 0),
+            renewals_granted=int(r.get("renewals_granted") or 0),
+            renewals_deemed=int(r.get("renewals_deemed") or 0),
         )
 
 
@@ -74,7 +83,8 @@ class ComplianceFields(InJurisdiction):
         to: dt.date,
         group_by: ComplianceGroup,
     ) -> list[Compliance]:
-        """按时办结率 etc. per department, item or month, from the deadlines view."""
+        """按时办结率 etc. per department, item or month, from the deadlines view; renewals
+        granted and deemed granted (Law 50) from the licence register."""
         if to < from_ or (to - from_).days > MAX_PERIOD_DAYS:
             raise bad_input("the period must run forward and span at most ten years")
         ctx, views, group = info.context, info.context.services.views, group_by.value
