@@ -17,11 +17,14 @@ from tests.support import (
     staff,
 )
 from xuke.application.authorization import Forbidden
+from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
 from xuke.application.principal import Principal
+from xuke.bootstrap import build_application, migrate
 from xuke.domain.calendar import YearSchedule
 from xuke.domain.roles import Role
 from xuke.domain.stages import Opinion, TerminationGround
+from xuke.settings import Settings
 
 OWNER = applicant()
 STRANGER = applicant(OTHER_ENTERPRISE_CODE, user="applicant-2")
@@ -172,3 +175,45 @@ def test_only_an_admin_loads_a_calendar_year(app: LicensingApplication) -> None:
     with pytest.raises(Forbidden):
         app.load_calendar_year(staff(Role.APPROVER), year)
     assert app.load_calendar_year(staff(Role.ADMIN, "000000"), year) == 2
+
+
+def test_one_person_cannot_take_a_case_through_several_stages(
+    app: LicensingApplication, denied: list[Forbidden]
+) -> None:
+    """Separation of duties: a token holding HANDLER, REVIEWER and APPROVER used to take a
+    case through opinion, review, decision and certificate alone."""
+    case_no = accepted(app)
+    everyone = Principal(
+        "all-in-one", frozenset({Role.HANDLER, Role.REVIEWER, Role.APPROVER}), "440000", "440000"
+    )
+    app.record_opinion(everyone, case_no, Opinion.AGREE, "承办意见")
+    with pytest.raises(Forbidden, match="岗位分离"):
+        app.record_opinion(everyone, case_no, Opinion.AGREE, "审核意见")
+    assert denied[-1].principal is everyone
+    app.record_opinion(staff(Role.REVIEWER), case_no, Opinion.AGREE, "审核意见")
+    with pytest.raises(Forbidden, match="岗位分离"):
+        app.record_opinion(everyone, case_no, Opinion.AGREE, "审批意见")
+    app.record_opinion(staff(Role.APPROVER), case_no, Opinion.AGREE, "同意")
+    with pytest.raises(Forbidden, match="岗位分离"):
+        app.decide(everyone, case_no, True, "符合条件")
+    # the approver who approved decides and issues the certificate: the same stage's work
+    app.decide(staff(Role.APPROVER), case_no, True, "符合条件")
+    assert app.issue_certificate(staff(Role.APPROVER), case_no).case.certificate_no
+
+
+def test_a_small_office_may_combine_duties(settings: Settings, clock: SettableClock) -> None:
+    """The rule is on by default; an authority may switch it off (XUKE_DUTIES_COMBINED)."""
+    migrate(settings, clock=clock).close()
+    combined = build_application(
+        settings.model_copy(update={"duties_combined": ["440000"]}), clock=clock
+    )
+    try:
+        case_no = accepted(combined)
+        everyone = Principal(
+            "all-in-one", frozenset({Role.HANDLER, Role.REVIEWER}), "440000", "440000"
+        )
+        combined.record_opinion(everyone, case_no, Opinion.AGREE, "承办意见")
+        combined.record_opinion(everyone, case_no, Opinion.AGREE, "审核意见")
+        assert combined.get_case(case_no).stage.value == "APPROVAL"
+    finally:
+        combined.close()
