@@ -1,4 +1,4 @@
-"""Legal documents (文书, DESIGN §12): what each says (``content``, built per kind from the
+"""Legal documents (文书; README "Documents"): what each says (``content``, built per kind from the
 aggregate in ``kinds``) and how it looks (``render``: a PDF).
 
 Library: **fpdf2** (LGPL-3.0, py-pdf organisation, released every few months). Pure Python —

@@ -2,7 +2,7 @@
 its cancellation. Pure domain: dates and the working calendar come in as arguments.
 
 Law = 《行政许可法》; SAMR = 《市场监督管理行政许可程序暂行规定》; 条例 = 《工业产品生产许可证管理条例》.
-Statuses (DESIGN §11): VALID → EXPIRED / REVOKED (撤销, Law 69) / WITHDRAWN (撤回, Law 8) →
+Statuses (docs/legal-rules.md, licences after grant): VALID → EXPIRED / REVOKED (撤销, Law 69) / WITHDRAWN (撤回, Law 8) →
 CANCELLED (注销, Law 70), and VALID → CANCELLED; every other move is ``ForbiddenTransition``.
 Each command checks its rule (raising the ``DomainError`` that names it) and only then records
 one past-tense event; each event's ``apply`` only moves state, so replay is never refused.

@@ -5,32 +5,14 @@ records) and ``DocumentVerification`` (``verifyDocument``)."""
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
 from urllib.parse import quote
 
 import strawberry
 
 from xuke.api.graphql.common.types import LicenceStatus
-from xuke.domain.documents import DocumentRecord
+from xuke.domain.documents import DocumentKind, DocumentRecord
 
-
-@strawberry.enum
-class DocumentKind(Enum):
-    RECEIPT = "RECEIPT"  # 申请材料接收凭证
-    ACCEPTANCE_NOTICE = "ACCEPTANCE_NOTICE"  # 受理通知书 (Law 32)
-    CORRECTION_NOTICE = "CORRECTION_NOTICE"  # 补正材料通知书 (Law 32(4))
-    NON_ACCEPTANCE_DECISION = "NON_ACCEPTANCE_DECISION"  # 不予受理决定书
-    SUSPENSION_NOTICE = "SUSPENSION_NOTICE"  # 特别程序告知书 (Law 45)
-    EXTENSION_NOTICE = "EXTENSION_NOTICE"  # 延长期限告知书 (Law 42)
-    HEARING_NOTICE = "HEARING_NOTICE"  # 听证告知书 / 听证通知书 (Law 47, 48)
-    GRANT_DECISION = "GRANT_DECISION"  # 准予行政许可决定书
-    DENIAL_DECISION = "DENIAL_DECISION"  # 不予行政许可决定书 (Law 38)
-    CERTIFICATE = "CERTIFICATE"  # 许可证书
-    SERVICE_RECEIPT = "SERVICE_RECEIPT"  # 送达回证
-    TERMINATION_NOTICE = "TERMINATION_NOTICE"  # 终止行政许可程序通知书 (SAMR 31)
-    PROCEEDINGS_NOTICE = "PROCEEDINGS_NOTICE"  # 撤销 / 撤回 告知书
-    REVOCATION_DECISION = "REVOCATION_DECISION"  # 撤销 / 撤回决定书
-    CANCELLATION_NOTICE = "CANCELLATION_NOTICE"  # 注销公告
+strawberry.enum(DocumentKind)  # the domain's kinds are the contract's
 
 
 @strawberry.type(description="A legal document issued in a case or on a licence.")
@@ -45,7 +27,7 @@ class Document:
     @classmethod
     def of(cls, record: DocumentRecord) -> Document:
         return cls(
-            kind=DocumentKind(record.kind.value), number=record.number, title=record.title,
+            kind=record.kind, number=record.number, title=record.title,
             issued_on=record.issued_on, sha256=record.sha256, url=document_url(record.number),
         )  # fmt: skip
 

@@ -9,7 +9,7 @@ import strawberry
 
 from xuke.api.context import Context
 from xuke.api.documents import verify_document
-from xuke.api.graphql.common.documents import DocumentKind, DocumentVerification
+from xuke.api.graphql.common.documents import DocumentVerification
 from xuke.api.graphql.common.paging import edges, fetch_page, page_info
 from xuke.api.graphql.common.types import Info, LicenceStatus
 from xuke.api.graphql.public.types import (
@@ -47,7 +47,7 @@ class PublicQueries:
         found = await ctx.run(verify_document, ctx.services, number, sha256)
         return DocumentVerification(
             genuine=found.genuine,
-            kind=DocumentKind(found.kind.value) if found.kind else None,
+            kind=found.kind,
             issued_on=dt.date.fromisoformat(found.issued_on) if found.issued_on else None,
             holder_name=found.holder_name,
             status=found.status,
