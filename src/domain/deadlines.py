@@ -41,6 +41,7 @@ PUBLIC_NOTICE_SERVICE_DAYS = (
 
 HEARING_REQUEST_DAYS = 5  # Law 47: asked for within 5 days of the notice (SAMR 77: working)
 HEARING_HOLD_DAYS = 20  # Law 47: held within 20 days of the request (SAMR 77: working)
+HEARING_OFFICER_DAYS = 3  # the presiding officer named within 3 days of the request
 HEARING_NOTICE_DAYS = 7  # Law 48(1): told 7 days before — calendar days (our reading)
 
 ARTICLE_ACCEPTANCE = "《行政许可法》第三十二条"
@@ -259,6 +260,14 @@ def hearing_hold_due(clock: CaseClock, calendar: WorkingCalendar) -> DueDate | N
     if clock.hearing_hold_from is None:
         return None
     return calendar.add_working_days(clock.hearing_hold_from, HEARING_HOLD_DAYS)
+
+
+def hearing_officer_due(clock: CaseClock, calendar: WorkingCalendar) -> DueDate | None:
+    """The presiding officer is named within 3 (working) days of the request — of the
+    notice, for the organ's own hearing (Law 46) — so the 20 days can be kept."""
+    if clock.hearing_hold_from is None:
+        return None
+    return calendar.add_working_days(clock.hearing_hold_from, HEARING_OFFICER_DAYS)
 
 
 def public_notice_served_on(noticed_on: dt.date) -> dt.date:

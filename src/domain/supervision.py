@@ -28,6 +28,7 @@ class CardCause(StrEnum):
     LEGAL_LIMIT_PASSED = "LEGAL_LIMIT_PASSED"  # 超法定时限
     LATE_ENTRY = "LATE_ENTRY"  # 补录迟延: a hall entry backdated past its acceptance window
     HEARING_OVERDUE = "HEARING_OVERDUE"  # 听证逾期: not held within 20 days of the request (Law 47)
+    HEARING_OFFICER_LATE = "HEARING_OFFICER_LATE"  # 主持人未在3日内指定
     # 延续提醒: a licence's last day to file a renewal is 60 / 30 days away (Law 50, SAMR 27)
     RENEWAL_REMINDER = "RENEWAL_REMINDER"
     # 撤销/撤回程序超期: open proceedings past their decide-by (SAMR 45, a legal limit)

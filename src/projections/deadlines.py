@@ -17,6 +17,7 @@ from xuke.domain.deadlines import (
     LightThresholds,
     compute_deadlines,
     hearing_hold_due,
+    hearing_officer_due,
     hearing_request_due,
     running_deadline,
     yellow_from,
@@ -35,6 +36,7 @@ COLUMNS = (
     "working_days_suspended", "extended", "provisional", "due_on", "yellow_from", "done_on",
     "received_on", "accepted_on", "decided_on", "closed_on", "horizon", "computed_on", "clock", "correction_requested_on",
     "correction_due", "filed_on", "hearing_status", "hearing_request_by", "hearing_hold_by",
+    "hearing_officer_by",
 )  # fmt: skip
 
 
@@ -54,6 +56,7 @@ def deadline_columns(
     running = running_deadline(clock, calendar, today)
     request_by = hearing_request_due(clock, calendar)  # Law 47
     hold_by = hearing_hold_due(clock, calendar)
+    officer_by = hearing_officer_due(clock, calendar)
     reached = [
         today,
         running.due,
@@ -88,6 +91,7 @@ def deadline_columns(
         "clock": clock_json(clock),
         "hearing_request_by": iso(request_by.date) if request_by else None,
         "hearing_hold_by": iso(hold_by.date) if hold_by else None,
+        "hearing_officer_by": iso(officer_by.date) if officer_by else None,
     }
 
 

@@ -185,6 +185,16 @@ class DeadlineQueries:
             [today.isoformat()],
         )
 
+    def hearing_officers_late(self, today: dt.date) -> list[Row]:
+        """A hearing asked for (or the organ's own, Law 46) with no presiding officer named
+        (not scheduled) within 3 working days."""
+        return self.views.fetchall(
+            "SELECT case_no, hearing_officer_by FROM case_deadlines WHERE is_open = 1 "
+            "AND (hearing_status = 'REQUESTED' OR (hearing_status = 'NOTIFIED' "
+            "AND hearing_request_by IS NULL)) AND hearing_officer_by < %s",
+            [today.isoformat()],
+        )
+
     def hearings_overdue(self, today: dt.date) -> list[Row]:
         """Law 47: a hearing asked for (or the organ's own, Art. 46) not held within 20 days."""
         return self.views.fetchall(

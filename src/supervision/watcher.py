@@ -158,6 +158,9 @@ class DeadlineWatcher:
         for row in self.deadlines.hearings_overdue(today):
             due = row["hearing_hold_by"]
             self._card(row, CardCause.HEARING_OVERDUE, due, f"HEARING:{due}", report)
+        for row in self.deadlines.hearing_officers_late(today):
+            due = row["hearing_officer_by"]
+            self._card(row, CardCause.HEARING_OFFICER_LATE, due, f"OFFICER:{due}", report)
 
     def _legal_limits(self, today: dt.date, report: WatchReport) -> None:
         """RED: the decision (Law 42) or a grant's service (Law 44) is late. A suspended case

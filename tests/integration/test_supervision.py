@@ -19,7 +19,7 @@ from xuke.domain.case_records import CommandContext, Suspension
 from xuke.domain.errors import NotFound
 from xuke.domain.model import Actor
 from xuke.domain.roles import Role
-from xuke.domain.stages import CaseStatus, SuspensionReason
+from xuke.domain.stages import CaseStatus, HearingBasis, SuspensionReason
 from xuke.domain.supervision import ComplaintStatus, OrderStatus
 from xuke.projections.store import ViewStore
 from xuke.supervision.watcher import DeadlineWatcher
@@ -214,3 +214,33 @@ def test_a_hall_entry_backdated_past_its_window_is_carded(
     cards = watch(app, views)
     assert f"YELLOW:{case_no}:LATE_ENTRY" in cards and f"deemed:{case_no}" in cards
     assert app.get_case(case_no).accepted_on == dt.date(2026, 9, 28)
+
+
+def test_a_requested_hearing_without_a_presiding_officer_in_three_days_is_carded(
+    app: LicensingApplication, clock: SettableClock, views: ViewStore
+) -> None:
+    """Dates by hand: notice Mon 12 Oct 2026, request Wed 14 Oct; the officer is named within
+    3 working days of the request (15, 16, 19 Oct). The case scheduled in time is not carded."""
+    late, in_time = (file_tzsb(app).case.case_no for _ in range(2))
+    clock.set(at(2026, 9, 29))
+    for case_no in (late, in_time):
+        app.accept_application(scenarios.CLERK, case_no)
+    clock.set(at(2026, 10, 12))
+    for case_no in (late, in_time):
+        app.notice_hearing(
+            staff(Role.HANDLER), case_no, HearingBasis.ARTICLE_47_RIGHT, "拟不予许可"
+        )
+    clock.set(at(2026, 10, 14))
+    for case_no in (late, in_time):
+        app.request_hearing(applicant(), case_no)
+    clock.set(at(2026, 10, 16))
+    app.schedule_hearing(
+        staff(Role.HANDLER), in_time, at(2026, 10, 26, 9), "省局听证室", "440000-legal-1"
+    )
+    clock.set(at(2026, 10, 19, 18))
+    assert not any("HEARING_OFFICER_LATE" in card for card in watch(app, views))
+    clock.set(at(2026, 10, 20, 8))
+    cards = watch(app, views)
+    assert f"YELLOW:{late}:HEARING_OFFICER_LATE" in cards
+    assert not any(in_time in card and "OFFICER" in card for card in cards)
+    assert not any("HEARING_OFFICER_LATE" in card for card in watch(app, views))  # once
