@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from xuke.api.context import Services
 from xuke.api.materials import Refused, _caller
+from xuke.api.pages import PageResponse
 from xuke.api.status_page import RateLimiter
 from xuke.application import authorization as authz
 from xuke.application.blobs import BlobNotFound
@@ -116,7 +117,7 @@ def router(services: Services, limiter: RateLimiter | None = None) -> APIRouter:
                 status_code=429, detail="查询过于频繁，请稍后再试", headers={"Retry-After": "60"}
             )
         result = await run_in_threadpool(verify_document, services, number, sha256)
-        return HTMLResponse(page(number, result), status_code=200 if result.found else 404)
+        return PageResponse(page(number, result), status_code=200 if result.found else 404)
 
     return routes
 

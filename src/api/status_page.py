@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from xuke.api.context import Services
+from xuke.api.pages import PageResponse
 from xuke.application.summaries import STAGES
 from xuke.domain.explanations import explain_deadlines
 from xuke.domain.model import SHANGHAI
@@ -76,9 +77,9 @@ def router(services: Services, limiter: RateLimiter | None = None) -> APIRouter:
     ) -> HTMLResponse:
         """The empty form; or, with caseNo and code (a link sent to the applicant), the answer."""
         if not case_no or not code:
-            return HTMLResponse(page(case_no or ""))
+            return PageResponse(page(case_no or ""))
         row = await lookup(request, case_no, code)
-        return HTMLResponse(page(case_no, row, searched=True), status_code=200 if row else 404)
+        return PageResponse(page(case_no, row, searched=True), status_code=200 if row else 404)
 
     @routes.post("/status", response_class=HTMLResponse)
     async def submit(
@@ -87,7 +88,7 @@ def router(services: Services, limiter: RateLimiter | None = None) -> APIRouter:
         query_code: Annotated[str, Form(max_length=32)],
     ) -> HTMLResponse:
         row = await lookup(request, case_no, query_code)
-        return HTMLResponse(page(case_no, row, searched=True), status_code=200 if row else 404)
+        return PageResponse(page(case_no, row, searched=True), status_code=200 if row else 404)
 
     @routes.get("/status/{case_no}")
     async def as_json(

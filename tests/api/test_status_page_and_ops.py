@@ -126,3 +126,16 @@ def test_the_status_page_in_a_real_browser(api: Api) -> None:
         ).stdout  # fmt: skip
     assert shot.stat().st_size > 10_000
     assert "办理进度" in dom and "张**" in dom and PERSON_ID not in dom
+
+
+def test_the_public_pages_carry_security_headers(api: Api) -> None:
+    """No scripts, no framing, no sniffing, no referrer on the pages the public opens."""
+    for path in ("/status", "/verify/XK440000-GYCP-2026-999999"):
+        page = api.client.get(path)
+        assert page.headers["content-type"].startswith("text/html"), path
+        csp = page.headers["content-security-policy"]
+        assert "script-src" not in csp and "default-src 'none'" in csp
+        assert "frame-ancestors 'none'" in csp
+        assert page.headers["x-frame-options"] == "DENY"
+        assert page.headers["x-content-type-options"] == "nosniff"
+        assert page.headers["referrer-policy"] == "no-referrer"
