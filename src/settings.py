@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -11,6 +12,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEVELOPMENT_SECRET = "xuke-development-secret-not-for-production-use"
 MIN_JWT_SECRET_BYTES = 32  # an HS256 key at least as long as its hash (RFC 7518 §3.2)
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+class UnsafeSetting(UserWarning):
+    """A setting a production deployment should not run with (logged loudly, not refused)."""
 
 
 class Settings(BaseSettings):
@@ -108,4 +113,11 @@ class Settings(BaseSettings):
                 f"XUKE_JWT_SECRET is {length} bytes: outside demo mode it must be at least "
                 f"{MIN_JWT_SECRET_BYTES} bytes (HS256; anyone who guesses it mints any token). "
                 "Generate one: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        if not self.cipher_key:
+            warnings.warn(
+                "XUKE_CIPHER_KEY is not set: stored events (ID numbers, phones, addresses) "
+                "sit in the database in clear. Set a base64 AES key outside demo mode.",
+                UnsafeSetting,
+                stacklevel=2,
             )

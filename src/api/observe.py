@@ -9,6 +9,7 @@ about as much as serving a small query."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from typing import Any
@@ -41,6 +42,17 @@ def route_template(scope: Scope) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
+_PLAIN_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
+
+
+def plain_request_id(given: bytes) -> str:
+    """A client's X-Request-ID is kept only if short and plain (it lands in every log line);
+    anything else gets an id of our own."""
+    if _PLAIN_ID.fullmatch(given):
+        return given.decode("ascii")
+    return uuid.uuid4().hex
+
+
 class BodyTooLarge(Exception):
     """The body went past the cap while it was being read (a chunked upload declares none)."""
 
@@ -64,7 +76,7 @@ class Observe:
             return
         started = time.perf_counter()
         headers = dict(scope["headers"])
-        request_id = headers.get(b"x-request-id", b"").decode("latin-1") or uuid.uuid4().hex
+        request_id = plain_request_id(headers.get(b"x-request-id", b""))
         state = {"status": 0, "read": 0}
         cap = None if scope["path"] in self.own_body_limits else self.max_body
 

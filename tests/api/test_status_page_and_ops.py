@@ -139,3 +139,11 @@ def test_the_public_pages_carry_security_headers(api: Api) -> None:
         assert page.headers["x-frame-options"] == "DENY"
         assert page.headers["x-content-type-options"] == "nosniff"
         assert page.headers["referrer-policy"] == "no-referrer"
+
+
+def test_a_client_request_id_is_kept_only_if_short_and_plain(api: Api) -> None:
+    plain = api.client.get("/healthz", headers={"X-Request-ID": "abc-123.x_y"})
+    assert plain.headers["x-request-id"] == "abc-123.x_y"
+    for bad in ("a" * 65, "evil\tvalue", "a/b;c=d", "caf\u00e9"):
+        answer = api.client.get("/healthz", headers={"X-Request-ID": bad.encode("latin-1")})
+        assert answer.headers["x-request-id"] != bad and len(answer.headers["x-request-id"]) == 32

@@ -256,3 +256,13 @@ def test_a_long_enough_secret_or_a_jwks_url_starts() -> None:
         production(jwt_secret=DEVELOPMENT_SECRET).check_safe()
     with pytest.raises(SystemExit, match="https"):
         production(jwks_url="http://idp.example/jwks").check_safe()
+
+
+def test_events_stored_in_clear_are_warned_about_outside_demo_mode() -> None:
+    from xuke.settings import Settings, UnsafeSetting
+
+    settings = Settings(
+        demo=False, secret_key="a-secret-key", jwt_secret="s" * 40, database_url="sqlite:///x"
+    )
+    with pytest.warns(UnsafeSetting, match="XUKE_CIPHER_KEY"):
+        settings.check_safe()
