@@ -33,7 +33,7 @@ def eventsourcing_env(
     if url.scheme == "sqlite":
         path = unquote(database_url.removeprefix("sqlite:///"))
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # ours alone
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": path if path != ":memory:" else "file::memory:?cache=shared",
@@ -159,7 +159,18 @@ def migrate(settings: Settings, *, clock: Clock | None = None) -> LicensingAppli
     app = build_application(settings, clock=clock, create_tables=True)
     app.seed_calendar()
     apply_migrations(settings.resolved_database_url)
+    if settings.is_sqlite:
+        restrict_sqlite_files(settings.resolved_database_url)
     return app
+
+
+def restrict_sqlite_files(database_url: str) -> None:
+    """The embedded store holds every case's personal data: its files are the service
+    account's alone (0600), whatever the umask."""
+    path = Path(unquote(database_url.removeprefix("sqlite:///")))
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if name.exists():
+            name.chmod(0o600)
 
 
 def build_services(

@@ -411,7 +411,7 @@ class FileBlobStore(_IndexedBlobStore):
         target = self.path(sha256)
         if target.exists():
             return False
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
         try:
             with os.fdopen(fd, "wb") as f:

@@ -109,3 +109,11 @@ def test_demo_mode_serves_on_loopback_only_unless_told_otherwise(tmp_path: Path)
     refused = runner.invoke(cli, ["serve", "--host", "0.0.0.0"], env=env)
     assert refused.exit_code == 2
     assert "--public-demo" in refused.output and "回环" in refused.output
+
+
+def test_the_embedded_store_is_the_service_accounts_alone(tmp_path: Path) -> None:
+    data = tmp_path / "fresh" / "xuke-data"
+    env = {"XUKE_DATA_DIR": str(data), "XUKE_DATABASE_URL": ""}
+    assert runner.invoke(cli, ["migrate"], env=env).exit_code == 0
+    assert (data.stat().st_mode & 0o777) == 0o700
+    assert ((data / "xuke.sqlite").stat().st_mode & 0o777) == 0o600
