@@ -101,3 +101,10 @@ def jurisdiction_prefix(jurisdiction_code: str) -> str:
     while prefix.endswith("00"):
         prefix = prefix[:-2]
     return prefix
+
+
+def like_contains(text: str) -> str:
+    """A LIKE pattern for "contains ``text``": its own ``%``, ``_`` and ``\\`` match only
+    themselves (with ``ESCAPE '\\'``, the same on SQLite and PostgreSQL)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

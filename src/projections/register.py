@@ -30,7 +30,7 @@ from xuke.domain.licence import Licence, LicenceStatus, renewal_apply_by
 from xuke.domain.model import local_date
 from xuke.domain.stages import ApplicationKind
 from xuke.projections.base import CALENDAR_TOPICS, Before, CaseProjection, Envelope, is_case_topic
-from xuke.projections.paging import Page, page_by_key
+from xuke.projections.paging import Page, like_contains, page_by_key
 from xuke.projections.store import Row, Transaction, ViewStore
 from xuke.projections.writes import KeptSums, Upserts, add_to_counters, iso
 
@@ -300,8 +300,10 @@ def licence_register_page(
     """公示: granted licences, by holder name (substring), item and status."""
     where, params = ["1 = 1"], []
     if search:
-        where.append("(holder_name LIKE %s OR certificate_no = %s OR holder_credit_code = %s)")
-        params += [f"%{search.strip()}%", search.strip(), search.strip()]
+        where.append(
+            "(holder_name LIKE %s ESCAPE '\\' OR certificate_no = %s OR holder_credit_code = %s)"
+        )
+        params += [like_contains(search.strip()), search.strip(), search.strip()]
     if item_code:
         where.append("item_code = %s")
         params.append(item_code)

@@ -68,3 +68,29 @@ def test_the_register_is_searched_by_status(api: Api, clock: SettableClock) -> N
     }
     wrong = api.gql(REGISTER, {"status": "SUSPENDED"})
     assert wrong.get("errors") and wrong.get("data") is None  # not a LicenceStatus
+
+
+SEARCH = """query ($search: String) {
+  licenseRegister(search: $search) { totalCount edges { node { holderName } } }
+}"""
+
+
+def test_a_search_is_literal_and_bounded(api: Api, clock: SettableClock) -> None:
+    """``%`` and ``_`` match only themselves (they matched every holder before), and a
+    20,000-character search is bad input (it answered 503, as if the database were away)."""
+    app = api.services.app
+    clock.set(at(2026, 9, 28))
+    case_no = app.file_application(
+        applicant(), item_code="TZSB-SCXK", applicant=enterprise(), jurisdiction_code="440305",
+        materials=TZSB_ALL,
+    ).case.case_no  # fmt: skip
+    walk_to_decision(app, case_no)
+    clock.set(at(2026, 10, 12))
+    app.issue_certificate(APPROVER, case_no)
+    caught_up(api)
+    assert api.gql(SEARCH, {"search": "华强"})["data"]["licenseRegister"]["totalCount"] == 1
+    for wildcard in ("%", "_", "华%", "深圳_华强"):
+        found = api.gql(SEARCH, {"search": wildcard})["data"]["licenseRegister"]
+        assert found["totalCount"] == 0 and found["edges"] == [], wildcard
+    long = api.gql(SEARCH, {"search": "华" * 20_000})
+    assert long["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

@@ -10,6 +10,7 @@ import strawberry
 from xuke.api.context import Context
 from xuke.api.documents import verify_document
 from xuke.api.graphql.common.documents import DocumentVerification
+from xuke.api.graphql.common.errors import bad_input
 from xuke.api.graphql.common.paging import edges, fetch_page, page_info
 from xuke.api.graphql.common.types import Info, LicenceStatus
 from xuke.api.graphql.public.types import (
@@ -27,6 +28,9 @@ def lookup_public_status(ctx: Context, case_no: str, query_code: str) -> Row | N
     """Wrong code ≡ unknown case: the same None, in the same constant-time comparison."""
     code_hash = ctx.services.app.hash_query_code(query_code)
     return public_status(ctx.services.views, case_no.strip(), code_hash)
+
+
+MAX_SEARCH = 100  # a holder name, a certificate number or a credit code
 
 
 @strawberry.type
@@ -64,6 +68,8 @@ class PublicQueries:
         status: LicenceStatus | None = None,
     ) -> RegisteredLicenseConnection:
         """公示 (Art. 40): by holder, item and — an addition to v1 — the licence's status."""
+        if search is not None and len(search) > MAX_SEARCH:
+            raise bad_input(f"搜索词最长 {MAX_SEARCH} 个字符")
         ctx = info.context
         page = await fetch_page(
             ctx, licence_register_page, ctx.services.views, search, item_code, first or 20, after,
