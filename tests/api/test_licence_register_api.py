@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tests.api.conftest import Api
 from tests.api.test_legal_rules_api import caught_up
-from tests.integration.test_licences import APPROVER, walk_to_decision
+from tests.integration.test_licences import APPROVER, granted_licences, walk_to_decision
 from tests.support import TZSB_ALL, applicant, at, enterprise
 from xuke.application.clock import SettableClock
 from xuke.domain.licence import ProceedingKind
@@ -23,18 +23,7 @@ REGISTER = """query ($status: LicenceStatus) {
 
 def test_the_register_is_searched_by_status(api: Api, clock: SettableClock) -> None:
     app = api.services.app
-    clock.set(at(2026, 9, 28))
-    cases = [
-        app.file_application(
-            applicant(), item_code="TZSB-SCXK", applicant=enterprise(), jurisdiction_code="440305",
-            materials=TZSB_ALL,
-        ).case.case_no
-        for _ in range(2)
-    ]  # fmt: skip
-    for case_no in cases:
-        walk_to_decision(app, case_no)
-    clock.set(at(2026, 10, 12))
-    kept, revoked = (app.issue_certificate(APPROVER, c).case.certificate_no for c in cases)
+    kept, revoked = granted_licences(app, clock, 2)
     clock.set(at(2026, 11, 2))
     app.open_proceedings(APPROVER, str(revoked), ProceedingKind.REVOCATION, "以欺骗手段取得")
     clock.set(at(2026, 11, 10))

@@ -27,8 +27,14 @@ from typing import Any
 import pytest
 
 from tests import scenarios
-from tests.integration.test_licences import APPROVER, file_for, granted_licence, walk_to_decision
-from tests.support import GYCP_ALL, TZSB_ALL, applicant, at, enterprise, project, staff
+from tests.integration.test_licences import (
+    APPROVER,
+    file_for,
+    granted_licence,
+    granted_licences,
+    walk_to_decision,
+)
+from tests.support import GYCP_ALL, applicant, at, enterprise, project, staff
 from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
 from xuke.domain.calendar import YearSchedule
@@ -169,20 +175,9 @@ def two_licences(
     """Two TZSB-SCXK licences as ``granted_licence`` grants one: filed and decided Mon
     2026-09-28, certified Mon 2026-10-12 (and, if ``served``, served that day), valid to Fri
     2030-10-11."""
-    clock.set(at(2026, 9, 28))
-    cases = [
-        app.file_application(
-            applicant(), item_code="TZSB-SCXK", applicant=enterprise(), jurisdiction_code="440305",
-            materials=TZSB_ALL,
-        ).case.case_no
-        for _ in range(2)
-    ]  # fmt: skip
-    for case_no in cases:
-        walk_to_decision(app, case_no)
-    clock.set(at(2026, 10, 12))
-    numbers = [str(app.issue_certificate(APPROVER, c).case.certificate_no) for c in cases]
+    numbers = granted_licences(app, clock, 2)
     if served:
-        for case_no in cases:
+        for case_no in (app.get_licence(n).case_nos[0] for n in numbers):
             app.record_service(APPROVER, case_no, ServiceMethod.DIRECT, clock.now())
     return numbers
 
@@ -365,18 +360,7 @@ def test_pages_of_one_event_and_a_short_memory_build_the_rows_a_rebuild_builds(
     renewed by a decision (Tue 2030-08-20), then deemed renewed (Law 50) the day after its
     new term, Thu 2034-10-12: its renewals are counted once each, rebuilt or not."""
     monkeypatch.setattr(register, "KNOWN_LICENCES", 1)
-    clock.set(at(2026, 9, 28))
-    cases = [
-        app.file_application(
-            applicant(), item_code="TZSB-SCXK", applicant=enterprise(), jurisdiction_code="440305",
-            materials=TZSB_ALL,
-        ).case.case_no
-        for _ in range(3)
-    ]  # fmt: skip
-    for case_no in cases:
-        walk_to_decision(app, case_no)
-    clock.set(at(2026, 10, 12))
-    numbers = [str(app.issue_certificate(APPROVER, c).case.certificate_no) for c in cases]
+    numbers = granted_licences(app, clock, 3)
     clock.set(at(2026, 11, 2))
     for number in numbers[:2]:
         app.open_proceedings(APPROVER, number, ProceedingKind.REVOCATION, "以欺骗手段取得")

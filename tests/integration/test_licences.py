@@ -65,6 +65,23 @@ def granted_licence(app: LicensingApplication, clock: SettableClock, **form: obj
     return case.certificate_no
 
 
+def granted_licences(app: LicensingApplication, clock: SettableClock, n: int) -> list[str]:
+    """``n`` TZSB-SCXK licences: filed and decided Mon 2026-09-28, certified Mon 2026-10-12,
+    valid to Fri 2030-10-11."""
+    clock.set(at(2026, 9, 28))
+    cases = [
+        app.file_application(
+            applicant(), item_code="TZSB-SCXK", applicant=enterprise(), jurisdiction_code="440305",
+            materials=TZSB_ALL,
+        ).case.case_no
+        for _ in range(n)
+    ]  # fmt: skip
+    for case_no in cases:
+        walk_to_decision(app, case_no)
+    clock.set(at(2026, 10, 12))
+    return [str(app.issue_certificate(APPROVER, c).case.certificate_no) for c in cases]
+
+
 def file_for(
     app: LicensingApplication, certificate_no: str, kind: ApplicationKind, **form: object
 ) -> str:
