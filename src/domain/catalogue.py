@@ -1,5 +1,11 @@
 """The licence-item catalogue (许可事项目录): what can be applied for, on what legal basis,
-with which time limits, materials and certificate validity. Data lives in ``data/catalogue.json``."""
+with which time limits, materials and certificate validity.
+
+The catalogue lives in the event store (``domain/administration.py``: every item version an
+event, ADMIN-defined). ``data/catalogue.json`` is the seed a new installation starts from
+(``xuke migrate``); ``default_catalogue()`` reads it, for the seed and for pure tests.
+A ``Catalogue`` is a snapshot: the versions in force, every earlier version (a case keeps the
+version it was filed under) and which items are retired (no new filings)."""
 
 from __future__ import annotations
 
@@ -8,7 +14,9 @@ from enum import StrEnum
 from functools import cache
 from importlib.resources import files
 
-from xuke.domain.errors import ValidationFailed
+from pydantic import Field
+
+from xuke.domain.errors import InvalidState, ValidationFailed
 from xuke.domain.model import Immutable
 
 
@@ -19,10 +27,35 @@ class AuthorityLevel(StrEnum):
     COUNTY = "COUNTY"
 
 
+# The v2 contract's spelling of the levels (LicenseItemInput.level) beside ours.
+LEVEL_ALIASES = {"PROVINCE": AuthorityLevel.PROVINCIAL, "CITY": AuthorityLevel.MUNICIPAL}
+
+
+def parse_level(text: str, field: str = "level") -> AuthorityLevel:
+    """``NATIONAL | PROVINCIAL | MUNICIPAL | COUNTY`` (or the contract's PROVINCE, CITY)."""
+    value = text.strip().upper()
+    if value in LEVEL_ALIASES:
+        return LEVEL_ALIASES[value]
+    try:
+        return AuthorityLevel(value)
+    except ValueError:
+        raise ValidationFailed(
+            f"机关层级无效: {text!r}（应为 NATIONAL、PROVINCIAL/PROVINCE、MUNICIPAL/CITY 或 COUNTY）",
+            field,
+        ) from None
+
+
 class Material(Immutable):
     code: str
     name: str
     required: bool
+    copies: int = 1  # 份数
+    original: bool = False  # 原件 (else a copy, 复印件)
+    note: str | None = None
+
+
+class ItemRetired(InvalidState):
+    """A retired item (retireLicenseItem) takes no new filing nor renewal."""
 
 
 class LicenseItem(Immutable):
@@ -54,6 +87,8 @@ class LicenseItem(Immutable):
     )
     unconfirmed: tuple[str, ...] = ()
     materials: tuple[Material, ...]
+    # Which version of the item this is (1: the seed, or the item's first definition).
+    version: int = 1
 
     @property
     def required_material_codes(self) -> frozenset[str]:
@@ -65,16 +100,45 @@ class LicenseItem(Immutable):
 
 
 class Catalogue(Immutable):
-    items: tuple[LicenseItem, ...]
+    """``items``: the versions in force of the items not retired (what may be filed);
+    ``versions``: every version of every item, retired ones included; ``retired``: codes."""
 
-    def get(self, code: str) -> LicenseItem:
-        for item in self.items:
-            if item.code == code:
-                return item
-        raise ValidationFailed(f"未知的许可事项: {code!r}", "itemCode")
+    items: tuple[LicenseItem, ...]
+    versions: tuple[LicenseItem, ...] = ()
+    retired: frozenset[str] = Field(default_factory=frozenset)
+
+    def get(self, code: str, version: int | None = None) -> LicenseItem:
+        """The version in force (retired items included), or the given ``version``."""
+        found = None
+        for item in self.versions or self.items:
+            wanted = item.code == code and (version is None or item.version == version)
+            if wanted and (found is None or item.version > found.version):
+                found = item
+        if found is None:
+            if version is not None and version > 1:
+                raise ValidationFailed(f"许可事项 {code} 没有第 {version} 版", "itemCode")
+            raise ValidationFailed(f"未知的许可事项: {code!r}", "itemCode")
+        return found
+
+    def knows(self, code: str) -> bool:
+        return any(item.code == code for item in self.versions or self.items)
+
+    def for_filing(self, code: str) -> LicenseItem:
+        """The version a new filing takes; a retired item takes none."""
+        item = self.get(code)
+        if code in self.retired:
+            raise ItemRetired(f"许可事项 {item.name}（{code}）已停用，不再受理申请", "itemCode")
+        return item
+
+
+def packaged_items() -> tuple[LicenseItem, ...]:
+    """The seed: ``data/catalogue.json``, every limit with its cited source (the law's)."""
+    raw = json.loads(files("xuke.domain.data").joinpath("catalogue.json").read_text("utf-8"))
+    return tuple(LicenseItem(**item) for item in raw["items"])
 
 
 @cache
 def default_catalogue() -> Catalogue:
-    raw = json.loads(files("xuke.domain.data").joinpath("catalogue.json").read_text("utf-8"))
-    return Catalogue(items=tuple(LicenseItem(**item) for item in raw["items"]))
+    """The packaged seed as a catalogue (a new installation's, before any ADMIN change)."""
+    items = packaged_items()
+    return Catalogue(items=items, versions=items)

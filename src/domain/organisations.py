@@ -1,5 +1,9 @@
 """The organisation tree (keyed by GB/T 2260 division codes) and routing (调度):
-which authority is competent for an application, and which group works each stage."""
+which authority is competent for an application, and which group works each stage.
+
+The tree lives in the event store (``domain/administration.py``: every organisation an
+ADMIN defines is an event); ``data/organisations.json`` is the seed of a new installation
+(``xuke migrate``), read by ``default_organisations()``."""
 
 from __future__ import annotations
 
@@ -20,6 +24,12 @@ class Organisation(Immutable):
     name: str
     level: AuthorityLevel
     parent: str | None
+    division: str | None = None  # the area it is competent for; the seed's is its code
+    active: bool = True  # an inactive authority gets no new filings; its cases stay its own
+
+    @property
+    def division_code(self) -> str:
+        return self.division or self.code
 
 
 def _division_at_level(division: str, level: AuthorityLevel) -> str:
@@ -33,19 +43,39 @@ def _division_at_level(division: str, level: AuthorityLevel) -> str:
     return division
 
 
+def division_fits_level(division: str, level: AuthorityLevel) -> bool:
+    """A provincial division ends in 0000, a municipal one in 00 (not 0000), a county's
+    does not end in 00; the nation is 000000."""
+    if level is AuthorityLevel.COUNTY:
+        return not division.endswith("00")
+    if level is AuthorityLevel.MUNICIPAL and division.endswith("0000"):
+        return False
+    return _division_at_level(division, level) == division
+
+
 class OrganisationTree(Immutable):
     organisations: tuple[Organisation, ...]
 
     def find(self, code: str) -> Organisation | None:
         return next((o for o in self.organisations if o.code == code), None)
 
+    def children(self, code: str) -> tuple[Organisation, ...]:
+        return tuple(o for o in self.organisations if o.parent == code)
+
     def competent_authority(self, level: AuthorityLevel, applicant_division: str) -> Organisation:
         """Route by jurisdiction (辖区) and authority level (权限): the applicant's division
-        decides which unit at the item's competent level handles the case."""
+        decides which active unit at the item's competent level handles the case."""
         require_division_code(applicant_division)
-        code = _division_at_level(applicant_division, level)
-        org = self.find(code)
-        if org is None or org.level is not level:
+        division = _division_at_level(applicant_division, level)
+        org = next(
+            (
+                o
+                for o in self.organisations
+                if o.division_code == division and o.level is level and o.active
+            ),
+            None,
+        )
+        if org is None:
             raise ValidationFailed(
                 f"行政区划 {applicant_division} 没有{level.value}级的许可机关", "jurisdictionCode"
             )
@@ -57,6 +87,7 @@ _LEVEL_BELOW = {
     AuthorityLevel.PROVINCIAL: AuthorityLevel.MUNICIPAL,
     AuthorityLevel.MUNICIPAL: AuthorityLevel.COUNTY,
 }
+LEVEL_ABOVE = {below: above for above, below in _LEVEL_BELOW.items()}
 
 
 def preliminary_level(level: AuthorityLevel) -> AuthorityLevel:
@@ -72,7 +103,12 @@ def candidate_group(authority_code: str, stage: Stage) -> str | None:
     return f"{authority_code}:{role.value}" if role else None
 
 
+def packaged_organisations() -> tuple[Organisation, ...]:
+    raw = json.loads(files("xuke.domain.data").joinpath("organisations.json").read_text("utf-8"))
+    return tuple(Organisation(**o) for o in raw["organisations"])
+
+
 @cache
 def default_organisations() -> OrganisationTree:
-    raw = json.loads(files("xuke.domain.data").joinpath("organisations.json").read_text("utf-8"))
-    return OrganisationTree(organisations=tuple(Organisation(**o) for o in raw["organisations"]))
+    """The packaged seed as a tree (a new installation's, before any ADMIN change)."""
+    return OrganisationTree(organisations=packaged_organisations())
