@@ -15,19 +15,19 @@
 from __future__ import annotations
 
 import hmac
-import html
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from xuke.api.context import Services
+from xuke.api.lookups import count_lookup
 from xuke.api.materials import Refused, _caller
 from xuke.api.pages import PageResponse
-from xuke.api.status_page import RateLimiter
+from xuke.api.templating import render
 from xuke.application import authorization as authz
 from xuke.application.blobs import BlobNotFound
 from xuke.application.principal import Principal
@@ -80,8 +80,7 @@ def verify_document(services: Services, number: str, sha256: str | None) -> Veri
     )  # fmt: skip
 
 
-def router(services: Services, limiter: RateLimiter | None = None) -> APIRouter:
-    limiter = limiter or RateLimiter()
+def router(services: Services) -> APIRouter:
     routes = APIRouter()
 
     @routes.get("/documents/{number}")
@@ -111,11 +110,7 @@ def router(services: Services, limiter: RateLimiter | None = None) -> APIRouter:
         number: str,
         sha256: Annotated[str | None, Query(max_length=64)] = None,
     ) -> HTMLResponse:
-        client = request.client.host if request.client else "unknown"
-        if not limiter.allow(client):
-            raise HTTPException(
-                status_code=429, detail="查询过于频繁，请稍后再试", headers={"Retry-After": "60"}
-            )
+        await count_lookup(services, request)  # one limit with every lookup by secret
         result = await run_in_threadpool(verify_document, services, number, sha256)
         return PageResponse(page(number, result), status_code=200 if result.found else 404)
 
@@ -158,48 +153,23 @@ def _document_file(
 
 
 def page(number: str, result: Verification) -> str:
-    esc = html.escape
-    if not result.found:
-        verdict = '<p class="bad" role="alert">✘ 未找到该文书编号：本系统未出具过此编号的文书，请警惕伪造。</p>'
-        facts = ""
-    else:
-        if not result.genuine:
-            verdict = '<p class="bad" role="alert">✘ 文件内容与出具时登记的不一致：该文件可能已被篡改。</p>'
-        elif result.hash_checked:
-            verdict = '<p class="good" role="status">✔ 真实有效：文件与出具时登记的一致。</p>'
-        else:
-            verdict = '<p class="good" role="status">✔ 真实有效：该编号的文书由本机关出具。</p>'
-        rows = [
+    """The verify page, on the shared layout (``templates/verify.html``)."""
+    facts: list[tuple[str, str]] = []
+    if result.found:
+        facts = [
             ("文书编号", number),
             ("文书种类", result.title or ""),
             ("出具日期", result.issued_on or ""),
             ("当事人", result.holder_name or "—"),
         ]
         if result.certificate_no:
-            rows.append(("许可证编号", result.certificate_no))
+            facts.append(("许可证编号", result.certificate_no))
         if result.status is not None:
-            rows.append(("许可证状态", LICENCE_STATUS_LABELS[result.status]))
-        facts = "<dl>" + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows) + "</dl>"
-    valid = ""
-    if result.status is not None:
-        still = result.status is LicenceStatus.VALID
-        valid = (
-            f'<p class="{"good" if still else "bad"}" id="licence-status">'
-            f"{'该许可证目前有效。' if still else '该许可证目前已失效（' + esc(LICENCE_STATUS_LABELS[result.status]) + '）。'}</p>"
-        )
-    return f"""<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>行政许可文书核验</title>
-<style>
-body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 2rem auto; max-width: 46rem; color: #222; padding: 0 1rem; }}
-h1 {{ color: #b2261c; font-size: 1.6rem; border-bottom: 3px solid #b2261c; padding-bottom: .4rem; }}
-dl {{ display: grid; grid-template-columns: 8rem 1fr; gap: .3rem 1rem; }} dt {{ color: #666; }}
-.good {{ color: #1d6b2f; font-weight: bold; }} .bad {{ color: #b2261c; font-weight: bold; }}
-footer {{ margin-top: 2rem; font-size: .8rem; color: #888; }}
-</style></head>
-<body><h1>行政许可文书核验</h1>
-{verdict}
-{facts}
-{valid}
-<p>核验文件内容：在地址后加 <code>?sha256=</code> 及文件的 SHA-256 值。本页不显示个人身份信息。</p>
-<footer>依据《中华人民共和国行政许可法》公开 · xuke</footer></body></html>"""
+            facts.append(("许可证状态", LICENCE_STATUS_LABELS[result.status]))
+    return render(
+        "verify.html",
+        result=result,
+        facts=facts,
+        licence_status=None if result.status is None else LICENCE_STATUS_LABELS[result.status],
+        licence_valid=result.status is LicenceStatus.VALID,
+    )

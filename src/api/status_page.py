@@ -5,9 +5,7 @@ client so query codes cannot be guessed by brute force."""
 from __future__ import annotations
 
 import datetime as dt
-import html
-import time
-from collections import Counter, defaultdict, deque
+from collections import Counter
 from typing import Annotated, Any
 
 import orjson
@@ -16,7 +14,9 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from xuke.api.context import Services
+from xuke.api.lookups import count_lookup
 from xuke.api.pages import PageResponse
+from xuke.api.templating import render
 from xuke.application.summaries import STAGES
 from xuke.domain.explanations import explain_deadlines
 from xuke.domain.model import SHANGHAI
@@ -30,38 +30,14 @@ STATUS_LABELS = {
 NOT_FOUND = "未找到该案件，或查询码不正确。"
 
 
-class RateLimiter:
-    """At most ``limit`` lookups per client per ``window`` seconds. Kept in this process:
-    each API process limits on its own (documented; a shared limit needs shared storage)."""
-
-    def __init__(self, limit: int = 20, window: float = 60.0) -> None:
-        self.limit, self.window = limit, window
-        self._hits: dict[str, deque[float]] = defaultdict(deque)
-
-    def allow(self, client: str) -> bool:
-        now = time.monotonic()
-        hits = self._hits[client]
-        while hits and hits[0] <= now - self.window:
-            hits.popleft()
-        if len(hits) >= self.limit:
-            return False
-        hits.append(now)
-        return True
-
-
-def router(services: Services, limiter: RateLimiter | None = None) -> APIRouter:
-    limiter = limiter or RateLimiter()
+def router(services: Services) -> APIRouter:
     routes = APIRouter()
 
     async def lookup(request: Request, case_no: str, code: str) -> dict[str, Any] | None:
-        client = request.client.host if request.client else "unknown"
-        if not limiter.allow(client):
-            raise HTTPException(
-                status_code=429, detail="查询过于频繁，请稍后再试", headers={"Retry-After": "60"}
-            )
+        await count_lookup(services, request)  # one limit with every lookup by secret
         code_hash = services.app.hash_query_code(code)
         row = await run_in_threadpool(
-            public_status, services.views, case_no.strip()[:64], code_hash
+            public_status, services.reads, case_no.strip()[:64], code_hash
         )
         if row is None:
             return None
@@ -121,74 +97,61 @@ LIMIT_NAMES = {
 }  # fmt: skip
 
 
-def time_limits(explained: list[dict[str, Any]]) -> str:
+def time_limits(explained: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """办理时限说明: each limit, from which day, how many working days, which days were not
     counted and why — what applicants ask most."""
-    esc, rows = html.escape, []
+    rows = []
     for e in explained:
         reasons = Counter(d["reason"] for d in e["skipped"])
         skipped = "；".join(f"{r} {n} 天" for r, n in reasons.items()) or "无"
-        note = f"（含延长 {e['extended_by']} 个工作日）" if e["extended_by"] else ""
         estimate = (
             f"；{'、'.join(str(y) for y in e['provisional_years'])} 年节假日尚未公布，按估算"
             if e["provisional_years"]
             else ""
         )
         rows.append(
-            f"<tr><td>{esc(LIMIT_NAMES.get(e['limit'], e['limit']))}</td><td>{esc(e['article'])}</td>"
-            f"<td>{esc(e['counts_from'])}</td><td>{e['working_days']}{esc(note)}</td>"
-            f"<td>{esc(e['due'])}</td><td>{esc(skipped + estimate)}</td></tr>"
+            {
+                "name": LIMIT_NAMES.get(e["limit"], e["limit"]),
+                "article": e["article"],
+                "counts_from": e["counts_from"],
+                "working_days": e["working_days"],
+                "note": f"（含延长 {e['extended_by']} 个工作日）" if e["extended_by"] else "",
+                "due": e["due"],
+                "skipped": skipped + estimate,
+            }
         )
-    return (
-        '<h2>办理时限说明</h2><table class="limits"><thead><tr><th>时限</th><th>依据</th>'
-        "<th>起算日</th><th>工作日</th><th>届满日</th><th>不计入的日子</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+    return rows
 
 
 def page(case_no: str = "", row: dict[str, Any] | None = None, searched: bool = False) -> str:
-    esc = html.escape
-    result = ""
-    if searched and row is None:
-        result = f'<p class="missing" role="alert">{NOT_FOUND}</p>'
-    elif row is not None:
-        steps = "".join(
-            f"<tr><td>{esc(local_time(s['at']))}</td><td>{esc(STAGES.get(s['stage'], s['stage']))}</td>"
-            f"<td>{esc(STATUS_LABELS.get(s['status'], s['status']))}</td><td>{esc(s['note'] or '')}</td></tr>"
+    """The page, on the shared layout (``templates/status.html``); everything escaped there."""
+    result = None
+    if row is not None:
+        steps = [
+            {
+                "at": local_time(s["at"]),
+                "stage": STAGES.get(s["stage"], s["stage"]),
+                "status": STATUS_LABELS.get(s["status"], s["status"]),
+                "note": s["note"] or "",
+            }
             for s in row["steps"]
-        )
+        ]
         facts = [
             ("案件编号", row["case_no"]), ("许可事项", row["item_name"]), ("申请人", row["applicant_name"]),
             ("当前状态", STATUS_LABELS.get(row["status"], row["status"])), ("当前环节", STAGES.get(row["stage"], row["stage"])),
             ("收件日期", row["received_on"]), ("受理日期", row["accepted_on"] or "—"),
             ("法定办结期限", row["decision_due"] or "—"), ("决定日期", row["decided_on"] or "—"),
         ]  # fmt: skip
-        dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(str(v))}</dd>" for k, v in facts)
-        result = (
-            f'<section class="result"><h2>办理进度</h2><dl>{dl}</dl>'
-            f"<table><thead><tr><th>时间</th><th>环节</th><th>状态</th><th>说明</th></tr></thead>"
-            f"<tbody>{steps}</tbody></table>{time_limits(row['deadlines'])}</section>"
-        )
-    return f"""<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>行政许可办事进度查询</title>
-<style>
-body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 2rem auto; max-width: 52rem; color: #222; }}
-h1 {{ color: #b2261c; font-size: 1.6rem; border-bottom: 3px solid #b2261c; padding-bottom: .4rem; }}
-form {{ display: flex; gap: .6rem; flex-wrap: wrap; align-items: end; margin: 1rem 0; }}
-label {{ display: flex; flex-direction: column; font-size: .9rem; }}
-input {{ padding: .4rem; font-size: 1rem; min-width: 16rem; }}
-button {{ padding: .5rem 1.4rem; background: #b2261c; color: #fff; border: 0; font-size: 1rem; }}
-dl {{ display: grid; grid-template-columns: 9rem 1fr; gap: .3rem 1rem; }} dt {{ color: #666; }}
-table {{ border-collapse: collapse; width: 100%; margin-top: 1rem; }}
-th, td {{ border: 1px solid #ddd; padding: .4rem .6rem; text-align: left; }} th {{ background: #f5f5f5; }}
-.missing {{ color: #b2261c; }} footer {{ margin-top: 2rem; font-size: .8rem; color: #888; }}
-</style></head>
-<body><h1>行政许可办事进度查询</h1>
-<p>请输入案件编号和受理时取得的查询码。本页不显示个人身份信息和内部审查意见。</p>
-<form method="post" action="/status">
-<label>案件编号<input name="case_no" value="{esc(case_no)}" required maxlength="64" placeholder="440000-2026-GYCP-000001"></label>
-<label>查询码<input name="query_code" required maxlength="32" autocomplete="off"></label>
-<button type="submit">查询</button></form>
-{result}
-<footer>依据《中华人民共和国行政许可法》公开办理进度 · xuke</footer></body></html>"""
+        result = {
+            "facts": [(k, str(v)) for k, v in facts],
+            "steps": steps,
+            "limits": time_limits(row["deadlines"]),
+        }
+    return render(
+        "status.html",
+        active="status",
+        case_no=case_no,
+        result=result,
+        searched=searched,
+        not_found=NOT_FOUND,
+    )
