@@ -164,3 +164,24 @@ HEARING_BASES = {
     "PUBLIC_INTEREST": "依职权（第四十六条）",
     "ARTICLE_47_RIGHT": "依申请人权利（第四十七条）",
 }
+
+
+# What officials call each state, for messages: 案件状态为“办结”（CLOSED）. The code stays
+# beside the name so a developer can search for it.
+NAMES: dict[str, str] = {
+    "SUBMITTED": "已申请，待受理", "AWAITING_CORRECTION": "补正中", "NOT_ACCEPTED": "不予受理",
+       "ACCEPTED": "已受理", "UNDER_REVIEW": "审查中", "SUSPENDED": "中止计时",
+       "GRANTED": "准予许可", "DENIED": "不予许可", "CLOSED": "办结", "WITHDRAWN": "撤回",
+       "TERMINATED": "终止", "ABANDONED": "视为放弃申请",
+    "ACCEPTANCE": "受理", "PRELIMINARY_REVIEW": "初审", "HANDLING": "承办", "REVIEW": "审核",
+       "APPROVAL": "审批", "CERTIFICATION": "制证", "SERVICE": "送达", "DONE": "办结",
+    "NOTIFIED": "已告知", "REQUESTED": "已申请", "WAIVED": "已放弃", "SCHEDULED": "已通知举行",
+       "HELD": "已举行",
+    "VALID": "有效", "EXPIRED": "已到期", "REVOKED": "已撤销", "CANCELLED": "已注销",
+}  # fmt: skip
+
+
+def named(state: str) -> str:
+    """“办结”（CLOSED）: the Chinese name, then the code."""
+    name = NAMES.get(str(state))
+    return f"“{name}”（{state}）" if name else str(state)

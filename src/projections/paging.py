@@ -32,8 +32,12 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(list(values))).decode()
 
 
-def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
-    """A cursor we did not make is refused, not half-understood."""
+def decode_cursor(
+    cursor: str | None, size: int, kind: type[str] | type[int] = str
+) -> list[Any] | None:
+    """A cursor we did not make is refused, not half-understood: the right number of keys,
+    each of the kind its column holds (text, unless said otherwise) or null. A key of another
+    kind would reach the database as a comparison it cannot make (a 500 on PostgreSQL)."""
     if not cursor:
         return None
     try:
@@ -41,6 +45,8 @@ def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
     except (ValueError, TypeError):
         raise ValueError("invalid cursor") from None
     if not isinstance(values, list) or len(values) != size:
+        raise ValueError("invalid cursor")
+    if not all(v is None or (isinstance(v, kind) and not isinstance(v, bool)) for v in values):
         raise ValueError("invalid cursor")
     return values
 
@@ -77,11 +83,12 @@ def page_by_key(
     first: int,
     after: str | None,
     total: Callable[[ViewStore], int] | None = None,
+    key_kind: type[str] | type[int] = str,
 ) -> Page[Row]:
     """A page of ``table`` in ``key`` order, after the cursor's key; ``total`` counts the
     rows when a count of the condition would be slow."""
     first = check_first(first)
-    cursor = decode_cursor(after, 1)
+    cursor = decode_cursor(after, 1, key_kind)
     beyond = f" AND {key} > %s" if cursor else ""
     rows = store.fetchall(
         f"SELECT * FROM {table} WHERE {condition}{beyond} ORDER BY {key} LIMIT %s",

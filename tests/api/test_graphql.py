@@ -233,12 +233,23 @@ def test_authentication_and_authorization_are_top_level_errors(api: Api) -> None
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     forged = api.gql("{ me { userId } }", token="not.a.token")
     assert forged["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-    for who in ("sz-clerk", "handler", "supervisor", "stranger"):
+    for who in ("handler", "supervisor"):  # they see the case: refused
         body = api.gql(
             f'mutation {{ acceptApplication(caseNo: "{case_no}") {{ errors {{ code }} }} }}',
             token=t[who],
         )
         assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN", who
+    for who in ("sz-clerk", "stranger"):  # they do not: no such case, as for a free number
+        body = api.gql(
+            f'mutation {{ acceptApplication(caseNo: "{case_no}") {{ errors {{ code }} }} }}',
+            token=t[who],
+        )
+        free = api.gql(
+            'mutation { acceptApplication(caseNo: "440000-2026-GYCP-999999") { errors { code } } }',
+            token=t[who],
+        )
+        assert body["data"]["acceptApplication"]["errors"][0]["code"] == "NOT_FOUND", who
+        assert free["data"] == body["data"], who
     assert (
         api.gql("{ supervision { warnings { totalCount } } }", token=t["handler"])["errors"][0][
             "extensions"

@@ -3,9 +3,8 @@
 server down, and the algorithm tricks (``alg: none``, HS256 keyed with a public key).
 
 A refused token is UNAUTHENTICATED in ``errors[0].extensions.code``, never a 500. The key
-server being down is answered UNAUTHENTICATED too, with a reason that says so (``JWKS``,
-请稍后重试): the context only tells "no principal, because …" today; ``KeysUnavailable`` is
-the hook for answering it 503 instead."""
+server being down is an outage, not a refusal: 503 with Retry-After and UNAVAILABLE, with a
+reason that says so (``JWKS``, 请稍后重试)."""
 
 from __future__ import annotations
 
@@ -354,8 +353,15 @@ def test_jwks_mode_over_http(api: Api, key_server: KeyServer) -> None:
     hs256 = jwt.encode(claims(), "x" * 32, algorithm="HS256", headers={"kid": "rsa-1"})
     assert "算法" in unauthenticated(api, hs256)
     api.services.tokens = service(key_server)  # nothing fetched yet, and then
-    key_server.stop()  # the key server goes away
-    message = unauthenticated(api, rsa_key.sign(claims()))
-    assert "JWKS" in message and "稍后重试" in message
+    key_server.stop()  # the key server goes away: an outage (503, retry), not a bad token
+    response = api.client.post(
+        "/graphql",
+        json={"query": ME},
+        headers={"Authorization": f"Bearer {rsa_key.sign(claims())}"},
+    )
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "UNAVAILABLE"
+    assert "JWKS" in error["message"] and "稍后重试" in error["message"]
     public = api.client.post("/graphql", json={"query": "{ __typename }"})
     assert public.status_code == 200  # and what needs no token is still served

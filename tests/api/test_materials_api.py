@@ -241,11 +241,11 @@ def test_attachments_while_a_correction_is_pending_and_not_after_acceptance(
     added = add(api, t["applicant"], case_no, [attachment("CPBZ", cpbz, "产品标准.pdf")])
     assert added["errors"] == [] and added["case"]["status"] == "AWAITING_CORRECTION"
     assert [a["materialCode"] for a in added["case"]["attachments"]] == ["CPBZ"]
-    # Another applicant may not add files to this case.
+    # Another applicant may not add files to this case: to them it does not exist.
     body = api.gql(
         ADD, {"caseNo": case_no, "attachments": [attachment("CPBZ", cpbz)]}, t["stranger"]
     )
-    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert body["data"]["addAttachments"]["errors"][0]["code"] == "NOT_FOUND"
     mutate(
         api, t["applicant"], "submitCorrection", f'caseNo: "{case_no}", materials: ["CPBZ", "SCSB"]'
     )

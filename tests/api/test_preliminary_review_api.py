@@ -48,7 +48,8 @@ def test_the_lower_authority_reviews_and_forwards_the_whole_file(
         "{ errors { code } } }",
         token=api.token("sz-handler", Role.HANDLER, org="440300"),
     )
-    assert wrong["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # not the reviewing authority
+    # a city below the reviewing province does not even see the national case
+    assert wrong["data"]["forwardForDecision"]["errors"][0]["code"] == "NOT_FOUND"
     sent = mutate(
         api, t["handler"], "forwardForDecision",
         f'caseNo: "{case_no}", opinion: AGREE, comment: "初审合格"',

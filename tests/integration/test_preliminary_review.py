@@ -16,7 +16,7 @@ from tests.support import applicant, at, enterprise, project, staff
 from xuke.application.authorization import Forbidden
 from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
-from xuke.domain.errors import InvalidState
+from xuke.domain.errors import InvalidState, NotFound
 from xuke.domain.roles import Role
 from xuke.domain.stages import Opinion, Stage
 from xuke.projections.inbox import InboxBox, inbox_page
@@ -53,6 +53,8 @@ def test_the_province_accepts_and_reviews_first_then_the_nation_decides(
         D(2026, 11, 2)
     ]
     with pytest.raises(Forbidden):  # the nation does not review at the province's stage
+        app.forward_for_decision(staff(Role.HANDLER, NATION), case_no, Opinion.AGREE, "同意")
+    with pytest.raises(NotFound):  # and a city below the province does not even see the case
         app.forward_for_decision(staff(Role.HANDLER, "440300"), case_no, Opinion.AGREE, "同意")
     clock.set(at(2026, 10, 20))
     with pytest.raises(InvalidState):

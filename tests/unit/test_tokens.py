@@ -93,7 +93,7 @@ def test_sub_is_a_non_empty_plain_string_of_at_most_128_characters(sub: Any) -> 
 @pytest.mark.parametrize(
     "roles",
     [DROP, None, "CLERK", "CLERK,HANDLER", 1, {"CLERK": True}, ["clerk"], ["GOD"], ["ADMIN ", "CLERK"],
-     [1], [None], [["CLERK"]], [{"role": "CLERK"}], ["CLERK"] * 9, ["\ud800"]],
+     [1], [None], [["CLERK"]], [{"role": "CLERK"}], ["CLERK"] * (len(Role) + 1), ["\ud800"]],
 )  # fmt: skip
 def test_roles_is_a_list_of_known_role_names(roles: Any) -> None:
     reason = refused(bearer(claims(roles=roles)))
