@@ -1,8 +1,14 @@
 """Case numbers (案件编号): human-readable, unique per authority and year.
 
-Each authority-year has its own small sequence aggregate. Numbering two cases at the same
-authority at once is an ordinary optimistic-concurrency conflict on that sequence (the loser
-takes the next number), so no global lock is needed and authorities never contend.
+Each authority-year has its own small sequence aggregate. A process reserves a block of
+numbers from it (``NumbersReserved``) and numbers its filings from the block without touching
+the sequence again, so filings at one authority share transactions and several processes never
+clash on it (``application/case_number_blocks.py``). Two processes reserving at once is an
+ordinary optimistic-concurrency conflict on the sequence: the loser reserves the next block.
+Numbers stay unique (a case's id follows from its number); a block's numbers not used before
+its process stops are skipped, so the numbers may have gaps and, across processes, need not
+follow filing order. ``NumberIssued`` (one number per filing) is kept for the history written
+before blocks.
 """
 
 from __future__ import annotations
@@ -58,6 +64,15 @@ class CaseNumberSequence(Aggregate):
         def apply(self, seq: Any) -> None:
             seq.last_number = self.number
 
+    class NumbersReserved(Aggregate.Event):
+        """A block of numbers, ``first`` to ``last``, taken by one process."""
+
+        first: int
+        last: int
+
+        def apply(self, seq: Any) -> None:
+            seq.last_number = self.last
+
     @classmethod
     def start(
         cls, authority_code: str, year: int, actor: Actor, at: dt.datetime
@@ -76,3 +91,11 @@ class CaseNumberSequence(Aggregate):
             self.NumberIssued, number=self.last_number + 1, actor=actor, timestamp=at
         )
         return self.last_number
+
+    def reserve(self, count: int, actor: Actor, at: dt.datetime) -> range:
+        """The next ``count`` numbers, for one process to hand out."""
+        first = self.last_number + 1
+        self.trigger_event(
+            self.NumbersReserved, first=first, last=first + count - 1, actor=actor, timestamp=at
+        )
+        return range(first, self.last_number + 1)

@@ -30,15 +30,23 @@ from xuke.projections.base import (
     ViewProjection,
     envelope_of,
 )
+from xuke.projections.consultations import ConsultationsProjection
 from xuke.projections.deadlines import DeadlinesProjection
 from xuke.projections.documents import DocumentsProjection
+from xuke.projections.exchange import ExchangeProjection
 from xuke.projections.inbox import InboxProjection
 from xuke.projections.public_status import PublicStatusProjection
 from xuke.projections.register import LicenceRegisterProjection
 from xuke.projections.source import EventSource
 from xuke.projections.store import Listener, ViewStore
 from xuke.projections.supervision import SupervisionProjection
-from xuke.projections.tracking import ViewTracking, claim_position, read_position, write_position
+from xuke.projections.tracking import (
+    TrackingConflict,
+    ViewTracking,
+    claim_position,
+    read_position,
+    write_position,
+)
 from xuke.projections.visibility import Progress
 
 log = logging.getLogger("xuke.projections")
@@ -53,8 +61,13 @@ PROJECTIONS: dict[str, type[ViewProjection]] = {
         LicenceRegisterProjection,
         SupervisionProjection,
         DocumentsProjection,
+        ExchangeProjection,
+        ConsultationsProjection,
     )
 }
+# The views a writer may write in the events' own transaction (projections/inline.py): their
+# positions can move under a worker, which then only catches up what was left to it.
+INLINE_VIEWS = ("inbox", "public_status", "deadlines", "supervision")
 PAGE_SIZE = 500
 # A view no mutation waits for reads this long after being woken: under load its pages hold
 # many events instead of one each, and it stays off the cores while the awaited views work.
@@ -101,6 +114,10 @@ class ProjectionWorker:
         self.projection = self._new()
         self._position: int | None = None
         self._position_known = False
+        # Written inline by the writers too (not a rebuild's shadow, not a share): the
+        # position is read afresh before each page, and a page the writers wrote first is
+        # dropped without a fuss.
+        self.inline = projection.name in INLINE_VIEWS and not suffix and partition is None
 
     def _forget(self) -> None:
         """After a page failed: drop whatever it left behind — cached case states, and the
@@ -118,7 +135,7 @@ class ProjectionWorker:
         return self.projection.tracking_name
 
     def position(self) -> int:
-        if not self._position_known:
+        if not self._position_known or self.inline:
             self._position, self._position_known = read_position(self.store, self.name), True
         return self._position or 0
 
@@ -130,6 +147,8 @@ class ProjectionWorker:
     def _read(self, start: int) -> ReadPage | None:
         """The next page of the log, decoded and prepared: everything that only reads."""
         notifications = self._fetch(start)
+        if notifications and self.inline and self.position() > start:
+            return None  # written inline meanwhile: look again from where it stands now
         if not notifications:
             return None
         wanted = [n for n in notifications if self.projection.accepts(n)]
@@ -153,6 +172,13 @@ class ProjectionWorker:
                 claim_position(tx, self.name, self._position)
                 self.projection.process_page(tx, read.page, read.prepared)
                 write_position(tx, self.name, read.last, self._position)
+        except TrackingConflict:
+            self._position_known = False
+            self._forget()
+            if self.inline:  # a writer wrote these events inline first: nothing to do
+                log.debug("projection %s: page written inline meanwhile", self.name)
+                return 0
+            raise
         except BaseException:
             self._position_known = False  # re-read: the page did not happen
             self._forget()
@@ -190,8 +216,16 @@ class ProjectionWorker:
             raise
         return total
 
-    def run(self, stop: threading.Event, wake: threading.Event, poll_seconds: float) -> None:
-        """Until ``stop``: catch up, then sleep until woken or ``poll_seconds`` pass."""
+    def run(
+        self,
+        stop: threading.Event,
+        wake: threading.Event,
+        poll_seconds: float,
+        inline_elsewhere: bool = False,
+    ) -> None:
+        """Until ``stop``: catch up, then sleep until woken or ``poll_seconds`` pass.
+        ``inline_elsewhere``: the writers write this view inline, so it is rarely behind and
+        looks no more than ``1 / GATHER_SECONDS`` times a second."""
         while not stop.is_set():
             wake.clear()
             try:
@@ -203,8 +237,8 @@ class ProjectionWorker:
                 self._discard_broken()
                 continue
             wake.wait(poll_seconds)
-            if not self.projection.awaited:  # nobody waits: let a few events gather first
-                stop.wait(GATHER_SECONDS)
+            if not self.projection.awaited or (self.inline and inline_elsewhere):
+                stop.wait(GATHER_SECONDS)  # nobody waits: let a few events gather first
 
 
 class ProjectionRunner:
@@ -218,7 +252,10 @@ class ProjectionRunner:
         *,
         database_url: str = "",
         poll_seconds: float | None = None,
+        inline_views: bool = False,
     ) -> None:
+        """``inline_views``: the writers write the inline views themselves (Settings)."""
+        self.inline_views = inline_views
         unknown = set(names or []) - set(PROJECTIONS)
         if unknown:
             raise ValueError(f"unknown projections: {', '.join(sorted(unknown))}")
@@ -243,7 +280,9 @@ class ProjectionRunner:
             self._spawn(self.listener.run, "listener", self.stop_event)
             self.listener.connected.wait(5)
         for worker, wake in zip(self.workers, self.wakes, strict=True):
-            self._spawn(worker.run, worker.name, self.stop_event, wake, self.poll_seconds)
+            self._spawn(
+                worker.run, worker.name, self.stop_event, wake, self.poll_seconds, self.inline_views
+            )
         return self
 
     def _spawn(self, target: Callable[..., Any], name: str, *args: Any) -> None:
