@@ -3,31 +3,38 @@ application. The only module that knows SQLite paths, PostgreSQL URLs and psycop
 
 from __future__ import annotations
 
+import fcntl
 import gc
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 import psycopg
+from eventsourcing.postgres import PostgresFactory
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from xuke.application.blobs import BlobStore, FileBlobStore, PostgresBlobStore
 from xuke.application.clock import Clock, SystemClock
 from xuke.application.licensing import LicensingApplication
 from xuke.domain.deadlines import AuthorityLimits, LightThresholds
-from xuke.projections.store import ViewStore, apply_migrations
+from xuke.projections.store import ViewStore, apply_migrations, postgres_conninfo
 from xuke.settings import Settings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from xuke.api.context import Services
+    from xuke.projections.replica import ReplicaViews
 
 
 def eventsourcing_env(
     database_url: str, *, create_tables: bool = False, pool_size: int = 10
 ) -> dict[str, str]:
-    """``sqlite:///path`` or ``postgresql://user:password@host:port/dbname?schema=name``."""
+    """``sqlite:///path`` or ``postgresql://user:password@host:port/dbname?schema=name``,
+    or a multi-host URL (``postgresql://user@h1:5432,h2:5432/db?target_session_attrs=read-write``):
+    libpq parses it, eventsourcing gets ``host=h1,h2 port=5432,5432``, and what its environment
+    has no key for (``target_session_attrs``, ``sslmode``, …) goes to ``LibpqOptionsFactory``."""
     url = urlparse(database_url)
     create = "y" if create_tables else "n"
     if url.scheme == "sqlite":
@@ -42,13 +49,16 @@ def eventsourcing_env(
         }
     if url.scheme in ("postgres", "postgresql"):
         schema = parse_qs(url.query).get("schema", [""])[0]
+        params = conninfo_to_dict(postgres_conninfo(database_url))
+        params.setdefault("connect_timeout", "3")  # per host: a dead first host is passed over
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
-            "POSTGRES_HOST": url.hostname or "127.0.0.1",
-            "POSTGRES_PORT": str(url.port or 5432),
-            "POSTGRES_USER": unquote(url.username or "postgres"),
-            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "PERSISTENCE_MODULE": f"{__name__}:{LibpqOptionsFactory.__name__}",
+            "POSTGRES_DBNAME": str(params.pop("dbname", "") or "postgres"),
+            "POSTGRES_HOST": str(params.pop("host", "") or "127.0.0.1"),
+            "POSTGRES_PORT": str(params.pop("port", "") or 5432),
+            "POSTGRES_USER": str(params.pop("user", "") or "postgres"),
+            "POSTGRES_PASSWORD": str(params.pop("password", "") or ""),
+            LIBPQ_OPTIONS: make_conninfo("", **params),
             "POSTGRES_SCHEMA": schema,
             "POSTGRES_POOL_SIZE": str(pool_size),
             "POSTGRES_MAX_OVERFLOW": str(pool_size),
@@ -62,6 +72,22 @@ def eventsourcing_env(
     raise SystemExit(
         f"XUKE_DATABASE_URL must be sqlite:///… or postgresql://…, not {database_url!r}"
     )
+
+
+LIBPQ_OPTIONS = "XUKE_LIBPQ_OPTIONS"
+
+
+class LibpqOptionsFactory(PostgresFactory):
+    """eventsourcing's PostgreSQL persistence, with the libpq options of our URL that its
+    environment has no key for: above all ``target_session_attrs=read-write``, without which a
+    multi-host URL could land on a standby (or on an old primary come back after failover).
+    They are given to its pool before the pool opens, so every connection has them."""
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        options, kwargs = self.env.get(LIBPQ_OPTIONS), self.datastore.pool.kwargs
+        if options and isinstance(kwargs, dict):  # eventsourcing gives its pool a dict
+            kwargs.update(conninfo_to_dict(options))
 
 
 def tune_gc(*, throughput: bool = True) -> None:
@@ -81,7 +107,7 @@ def tune_gc(*, throughput: bool = True) -> None:
 
 def postgres_dsn(database_url: str) -> str:
     """The URL without our ``schema`` option, as psycopg understands it."""
-    return database_url.split("?", 1)[0]
+    return postgres_conninfo(database_url)
 
 
 def ensure_postgres_schema(database_url: str) -> None:
@@ -105,7 +131,7 @@ def build_application(
             "CIPHER_KEY": settings.cipher_key,
         }
     clock = clock or SystemClock()
-    return LicensingApplication(
+    app = LicensingApplication(
         env,
         clock=clock,
         secret=settings.secret_key.encode(),
@@ -118,6 +144,11 @@ def build_application(
         ),
         blobs=blob_store(settings, clock),
     )
+    if settings.inline_views:  # the awaited views, written with the events (docs/write-path.md)
+        from xuke.projections.inline import InlineViews
+
+        app.write_path.views = InlineViews(app, settings.resolved_database_url)
+    return app
 
 
 def blob_store(settings: Settings, clock: Clock) -> BlobStore:
@@ -151,14 +182,16 @@ def open_worker_application(settings: Settings) -> LicensingApplication:
 
 
 def migrate(settings: Settings, *, clock: Clock | None = None) -> LicensingApplication:
-    """``xuke migrate``: create the event-store tables once and seed the calendar.
+    """``xuke migrate``: create the event-store tables once; seed the calendar, the catalogue
+    and the organisation tree (each only if absent).
     Every other process starts with ``CREATE_TABLE=n``; concurrent ``CREATE TABLE`` at start-up
     is what crashes eventsourcing 9.5.6 (docs/operations.md)."""
     if not settings.is_sqlite:
         ensure_postgres_schema(settings.resolved_database_url)
     app = build_application(settings, clock=clock, create_tables=True)
+    apply_migrations(settings.resolved_database_url)  # first: seeding writes the inline views
     app.seed_calendar()
-    apply_migrations(settings.resolved_database_url)
+    app.seed_administration()  # the packaged catalogue and org tree, as events, once
     if settings.is_sqlite:
         restrict_sqlite_files(settings.resolved_database_url)
     return app
@@ -171,6 +204,31 @@ def restrict_sqlite_files(database_url: str) -> None:
     for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if name.exists():
             name.chmod(0o600)
+
+
+def hold_embedded_store(settings: Settings) -> IO[str] | None:
+    """One server per embedded store: its projections and watchers would race a second one's
+    (TrackingConflict tracebacks, twice the cards). An exclusive lock on a file beside the
+    SQLite database, held while the process lives (the system drops it when the process ends,
+    even on kill -9); a second ``xuke serve`` on the same folder stops with a clear message.
+    None on PostgreSQL, where several servers share one database by design."""
+    if not settings.is_sqlite:
+        return None
+    path = Path(unquote(settings.resolved_database_url.removeprefix("sqlite:///")))
+    if str(path) == ":memory:":
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    lock = path.with_name(path.name + ".lock").open("a")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise SystemExit(
+            f"另一个 xuke serve 正在使用数据目录 {path.parent}（嵌入式数据库只能由一个服务进程使用）。"
+            f"\nAnother xuke serve is already using {path}: stop it first, or give this one its "
+            "own XUKE_DATA_DIR."
+        ) from None
+    return lock
 
 
 def build_services(
@@ -195,7 +253,10 @@ def build_services(
     tokens = TokenService.from_settings(settings)
     runner = None
     if with_projections:
-        runner = ProjectionRunner(app, views, database_url=settings.resolved_database_url)
+        runner = ProjectionRunner(
+            app, views, database_url=settings.resolved_database_url,
+            inline_views=settings.inline_views,
+        )  # fmt: skip
 
     def discard_broken() -> None:  # after an outage, weed out the pools' dead connections
         app.discard_broken()
@@ -205,8 +266,19 @@ def build_services(
         settings=settings, app=app, views=views, tokens=tokens, metrics=Metrics(),
         cases=CaseLoader(app, views),
         database=DatabaseWatch(settings.resolved_database_url, discard_broken),
-        positions=ViewPositions(views), runner=runner,
+        positions=ViewPositions(views), runner=runner, replica=replica_views(settings, views),
     )  # fmt: skip
+
+
+def replica_views(settings: Settings, primary: ViewStore) -> ReplicaViews | None:
+    """``XUKE_READ_DATABASE_URL``, when it names a database other than the primary."""
+    if not settings.has_replica:
+        return None
+    from xuke.projections.replica import ReplicaViews
+
+    return ReplicaViews(
+        settings.read_database_url, primary, settings.read_max_lag_seconds, settings.pool_size
+    )
 
 
 def served_app() -> FastAPI:

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
 from xuke.application.principal import Principal
+from xuke.demo_consultations import seed_demo_consultations
+from xuke.demo_supervision import seed_demo_orders
 from xuke.domain.errors import DomainError
 from xuke.domain.model import SHANGHAI, local_date
 from xuke.domain.roles import Role
@@ -61,6 +63,8 @@ def seed_demo_cases(
         walk(
             app, clock, filed.case.case_no, outcome, org, applicant, required, materials, rng, today
         )
+    seed_demo_consultations(app, clock)  # 网上咨询: guides and questions (demo_consultations.py)
+    seed_demo_orders(app, clock, numbers)  # 督办 for the dashboard (demo_supervision.py)
     return numbers
 
 
@@ -68,7 +72,8 @@ def walk(
     app: LicensingApplication, clock: SettableClock, case_no: str, outcome: str, org: str, applicant: Principal,
     required: list[str], materials: list[str], rng: random.Random, today: dt.date,
 ) -> None:  # fmt: skip
-    clerk, handler = staff(Role.CLERK, org), staff(Role.HANDLER, org, rng.randint(1, 2))
+    clerk = staff(Role.CLERK, app.get_case(case_no).acting_org())  # Law 43: maybe the lower
+    handler = staff(Role.HANDLER, org, rng.randint(1, 2))
     reviewer, approver = staff(Role.REVIEWER, org), staff(Role.APPROVER, org)
 
     def step(days: int, command: Callable[[], object]) -> bool:

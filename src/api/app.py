@@ -11,13 +11,21 @@ from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request
+from fastapi.requests import HTTPConnection
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 from strawberry.fastapi import GraphQLRouter
 
+from xuke.api.assets import mount_static
+from xuke.api.auth import KeysUnavailable
 from xuke.api.context import Context, Services
+from xuke.api.dashboard import router as dashboard_router
 from xuke.api.documents import router as documents_router
+from xuke.api.exchange import router as exchange_router
+from xuke.api.graphql.live.router import LiveConnections, OfflineGraphiQL
 from xuke.api.graphql.schema import schema
+from xuke.api.guide_pages import router as guide_router
+from xuke.api.head import HeadAsGet
 from xuke.api.materials import OWN_BODY_LIMITS
 from xuke.api.materials import router as materials_router
 from xuke.api.metrics import metrics_status
@@ -38,28 +46,43 @@ def create_app(services: Services, *, own_services: bool = False) -> FastAPI:
         lifespan=_owning(services) if own_services else None,
     )  # fmt: skip
 
-    async def context(request: Request) -> Context:
-        auth_error = None
+    async def context(request: HTTPConnection) -> Context:  # a request or a websocket
+        auth_error, keys_unavailable = None, False
         try:
             # In a thread: a key fetch (JWKS mode) must not stall the event loop.
             header = request.headers.get("authorization")
             principal = await run_in_threadpool(services.tokens.principal, header)
         except Unauthenticated as e:
             principal, auth_error = None, str(e)
+            keys_unavailable = isinstance(e, KeysUnavailable)
         ctx = Context(services, principal)
         ctx.auth_error = auth_error
+        ctx.keys_unavailable = keys_unavailable
         return ctx
 
     app.include_router(
-        OrjsonGraphQLRouter(schema, context_getter=context, graphql_ide="graphiql"),
+        OrjsonGraphQLRouter(
+            schema,
+            context_getter=context,
+            graphql_ide="graphiql" if services.settings.ide_open else None,  # XUKE_GRAPHQL_IDE
+        ),
         prefix="/graphql",
     )
     app.include_router(status_router(services))
+    app.include_router(guide_router(services))  # /guide, /guide/{itemCode}: 办事指南, 网上咨询
+    mount_static(app)  # GraphiQL's and the dashboard's scripts, from the package (api/assets.py)
+    app.include_router(dashboard_router())  # /supervision, the supervisor dashboard
     app.include_router(materials_router(services))  # POST /materials, GET /materials/{sha256}
     app.include_router(documents_router(services))  # GET /documents/{number}, /verify/{number}
+    app.include_router(exchange_router(services))  # GET /exchange/feed (NDJSON)
     services.metrics.watch_projections(lambda: projection_positions(services))
+    if (replica := services.replica) is not None:  # XUKE_READ_DATABASE_URL
+        services.metrics.watch_replica(
+            lambda: (replica.lag.as_dict(), replica.serving(), dict(replica.served))
+        )
 
     app.add_middleware(Observe, metrics=services.metrics, own_body_limits=OWN_BODY_LIMITS)
+    app.add_middleware(HeadAsGet)  # HEAD /healthz, HEAD of any page (api/head.py)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -77,7 +100,10 @@ def create_app(services: Services, *, own_services: bool = False) -> FastAPI:
             )
         lag = {name: head - p for name, p in positions.items()}
         ready = all(v <= READY_LAG for v in lag.values())
-        return JSONResponse({"ready": ready, "lag": lag}, status_code=200 if ready else 503)
+        body: dict[str, Any] = {"ready": ready, "lag": lag}
+        if (replica := services.replica) is not None:  # informs; reads fall back to the primary
+            body["replica"] = {**replica.lag.as_dict(), "serving": replica.serving()}
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     settings = services.settings
     if not settings.metrics_port:  # else on a port of their own (serve_metrics), 404 here
@@ -120,8 +146,12 @@ def _owning(services: Services) -> Callable[[FastAPI], AbstractAsyncContextManag
     return lifespan
 
 
-class OrjsonGraphQLRouter(GraphQLRouter[Context, None]):
-    """Answers encoded by orjson: a page of 50 tasks encodes several times faster."""
+class OrjsonGraphQLRouter(  # type: ignore[misc]  # its websocket adapter, as Strawberry's own
+    OfflineGraphiQL, LiveConnections, GraphQLRouter[Context, None]
+):
+    """Answers encoded by orjson: a page of 50 tasks encodes several times faster. GraphiQL's
+    files come from the package; websockets (subscriptions) take their token from
+    ``connection_init`` too (graphql/live/router.py)."""
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

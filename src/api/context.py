@@ -23,13 +23,15 @@ from xuke.api.metrics import Metrics
 from xuke.application.authorization import Forbidden
 from xuke.application.licensing import LicensingApplication
 from xuke.application.principal import Principal
+from xuke.application.rate_limits import DEFAULT_LIMITS, SECRET_LOOKUP, Limit, RateLimits
 from xuke.domain.calendar import WorkingCalendar
 from xuke.domain.model import local_date
 from xuke.domain.roles import OVERSIGHT_ROLES
 from xuke.projections.case_loader import CaseLoader
 from xuke.projections.deadlines_queries import Lights
+from xuke.projections.replica import ReplicaViews
 from xuke.projections.runner import PROJECTIONS, ProjectionRunner
-from xuke.projections.store import ViewStore
+from xuke.projections.store import ViewStore, postgres_conninfo
 from xuke.projections.visibility import ViewPositions
 from xuke.settings import Settings
 
@@ -60,15 +62,45 @@ class Services:
     database: DatabaseWatch
     positions: ViewPositions  # read-your-writes when the projections run elsewhere
     runner: ProjectionRunner | None = None  # in-process projections, if this process runs them
+    rate_limits: RateLimits | None = None  # built from ``views`` unless given
+    # XUKE_READ_DATABASE_URL: a streaming replica for the reads that may lag (``reads``)
+    replica: ReplicaViews | None = None
+
+    def __post_init__(self) -> None:
+        if self.rate_limits is None:  # on the application's clock (a test's stands still)
+            limits = {
+                **DEFAULT_LIMITS,
+                SECRET_LOOKUP: Limit(self.settings.secret_lookups_per_minute, 60),
+            }
+            self.rate_limits = RateLimits(
+                self.views, limits, now=lambda: self.app.clock.now().timestamp()
+            )
+
+    def allow(self, scope: str, client: str) -> bool:
+        """One try against the client's limit in ``scope`` (``application/rate_limits.py``)."""
+        assert self.rate_limits is not None
+        return self.rate_limits.allow(scope, client)
+
+    @property
+    def reads(self) -> ViewStore:
+        """The views for queries that need not read their own writes (register, public status,
+        compliance, audit trail): the replica's while it keeps up, else the primary's
+        (``projections/replica.py``). What a mutation's caller reads next uses ``views``."""
+        return self.replica or self.views
 
     def start(self) -> None:
-        """The watchers a serving process runs: the database's presence, the views' positions."""
+        """The watchers a serving process runs: the database's presence, the views' positions,
+        the replica's lag."""
         self.database.start()
+        if self.replica is not None:
+            self.replica.start()
         if self.runner is None:
             self.positions.start()
 
     def stop(self) -> None:
         self.database.stop()
+        if self.replica is not None:
+            self.replica.close()
         self.positions.stop()
 
     def today(self) -> dt.date:
@@ -80,10 +112,15 @@ class Services:
         follow moments later and are not waited for. No thread is held while waiting."""
         if position is None:
             return
+        # Views written inline with the command's events (docs/write-path.md) show it already:
+        # only those left behind (inline views off, or a view not caught up) are waited for.
+        names = self.app.write_path.views_behind(position, READ_YOUR_WRITES_VIEWS)
+        if not names:
+            return
         if self.runner is not None:
-            await self.runner.wait_for_async(position, VISIBILITY_TIMEOUT, READ_YOUR_WRITES_VIEWS)
+            await self.runner.wait_for_async(position, VISIBILITY_TIMEOUT, names)
         else:
-            await self.positions.wait_async(position, READ_YOUR_WRITES_VIEWS, VISIBILITY_TIMEOUT)
+            await self.positions.wait_async(position, names, VISIBILITY_TIMEOUT)
 
 
 class DatabaseWatch:
@@ -93,7 +130,7 @@ class DatabaseWatch:
 
     def __init__(self, database_url: str, on_return: Callable[[], None] = lambda: None) -> None:
         """``on_return``: called when the database is back after being away."""
-        self.url, self.on_return = database_url.split("?", 1)[0], on_return
+        self.url, self.on_return = postgres_conninfo(database_url), on_return
         self.available = threading.Event()
         self.available.set()
         self._stop = threading.Event()
@@ -125,6 +162,7 @@ class Context(BaseContext):
         self.services, self.principal = services, principal
         self.loaders: dict[str, Any] = {}
         self.auth_error: str | None = None  # a token was sent but not accepted
+        self.keys_unavailable = False  # … because the identity provider's keys could not be had
 
     @cached_property
     def calendar(self) -> WorkingCalendar:
@@ -137,6 +175,14 @@ class Context(BaseContext):
         return Lights(lambda: self.calendar, self.services.app.thresholds)
 
     def require_principal(self) -> Principal:
+        if self.principal is None and self.keys_unavailable:  # an outage, not a bad token
+            if self.response is not None:
+                self.response.status_code = 503
+                self.response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            raise GraphQLError(
+                f"身份认证服务暂时不可用，请稍后重试 ({self.auth_error})",
+                extensions={"code": "UNAVAILABLE"},
+            )
         if self.principal is None:
             reason = self.auth_error or "authentication required"
             raise GraphQLError(f"请先登录 ({reason})", extensions={"code": "UNAUTHENTICATED"})
@@ -150,6 +196,26 @@ class Context(BaseContext):
             )
             raise forbidden(f"{what}需要 SUPERVISOR、AUDITOR 或 ADMIN 角色")
         return principal
+
+    @property
+    def client_address(self) -> str:
+        """The caller's address, as uvicorn resolved it: forwarded headers count only from
+        the proxies named in ``FORWARDED_ALLOW_IPS``."""
+        client = self.request.client if self.request is not None else None
+        return client.host if client else "unknown"
+
+    async def limit(self, scope: str) -> None:
+        """Count one try by this client against ``scope``'s limit; over it, a 429."""
+        if not await self.run(self.services.allow, scope, self.client_address):
+            assert self.services.rate_limits is not None
+            if self.response is not None:
+                self.response.status_code = 429
+                self.response.headers["Retry-After"] = str(
+                    self.services.rate_limits.retry_after(scope)
+                )
+            raise GraphQLError(
+                "查询过于频繁，请稍后再试 (rate limited)", extensions={"code": "RATE_LIMITED"}
+            )
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """eventsourcing is synchronous: every store call runs in the thread pool. A database

@@ -24,7 +24,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import ThreadingWSGIServer, make_wsgi_app
 from prometheus_client.registry import Collector
 
@@ -49,6 +49,36 @@ class ProjectionCollector(Collector):
             lag.add_metric([name], head - value)
         yield position
         yield lag
+
+
+class ReplicaCollector(Collector):
+    """The read replica (``projections/replica.py``), read at scrape time: reachable or not,
+    its lag, whether reads go to it now, and how many reads each database answered (the one
+    label takes ``replica`` or ``primary``)."""
+
+    def __init__(self, status: Callable[[], tuple[dict[str, Any], bool, dict[str, int]]]) -> None:
+        self.status = status
+
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        lag, serving, served = self.status()
+        nan = float("nan")  # not measured: the replica (or, for bytes, the primary) was away
+        yield GaugeMetricFamily("xuke_replica_up", "The read replica answered the last look",
+                                value=1 if lag["up"] else 0)  # fmt: skip
+        yield GaugeMetricFamily(
+            "xuke_replica_lag_seconds", "How far the read replica's replay is behind",
+            value=nan if lag["lag_seconds"] is None else lag["lag_seconds"],
+        )  # fmt: skip
+        yield GaugeMetricFamily(
+            "xuke_replica_lag_bytes", "WAL the read replica has yet to replay",
+            value=nan if lag["lag_bytes"] is None else lag["lag_bytes"],
+        )  # fmt: skip
+        yield GaugeMetricFamily("xuke_replica_serving", "Reads go to the replica now (1) or "
+                                "to the primary (0)", value=1 if serving else 0)  # fmt: skip
+        reads = CounterMetricFamily("xuke_read_queries", "Replica-eligible reads by the "
+                                    "database that answered them", labels=["served_by"])  # fmt: skip
+        for name, count in served.items():
+            reads.add_metric([name], count)
+        yield reads
 
 
 class Metrics:
@@ -79,6 +109,11 @@ class Metrics:
 
     def watch_projections(self, positions: Callable[[], tuple[int, dict[str, int]]]) -> None:
         self.registry.register(ProjectionCollector(positions))
+
+    def watch_replica(
+        self, status: Callable[[], tuple[dict[str, Any], bool, dict[str, int]]]
+    ) -> None:
+        self.registry.register(ReplicaCollector(status))
 
     def request(self, method: str, route: str | None, status: int, elapsed: float) -> None:
         """One HTTP request: ``route`` is the matched route's template, None if none matched."""

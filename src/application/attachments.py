@@ -56,7 +56,7 @@ class AttachmentCommands(CaseCommands):
         """Every rule first; then the files are claimed (found, the caller's own, marked
         referenced) and the event recorded. Should the save then fail (a concurrent change),
         the files stay marked: kept, never lost."""
-        known = self.catalogue.get(case.item_code).material_codes
+        known = self.catalogue.get(case.item_code, case.item_version).material_codes
         case.check_attachments([f.material_code for f in files], known)
         names = [clean_file_name(f.file_name) for f in files]
         hashes = [f.sha256.strip().lower() for f in files]

@@ -95,9 +95,53 @@ def require_task_holder(principal: Principal, role: Role, case: LicenseCase, act
     only its assignee (claiming takes it out of the others' hands)."""
     require_staff(principal, role, case, action)
     held_by = case.task.assignee if case.task else None
-    if STAGE_ROLE.get(case.stage) is role and held_by not in (None, principal.user_id):
+    if STAGE_ROLE.get(case.stage) is role and not holds(principal, held_by):
         raise Forbidden(f"该任务已由 {held_by} 签收", principal, action, case.case_no)
     return role
+
+
+def holds(principal: Principal, held_by: str | None) -> bool:
+    """An unclaimed task is anyone's in the group; a claimed one its assignee's, or their
+    delegate's while the delegation runs (``principal.acting_for``)."""
+    return held_by is None or held_by == principal.user_id or held_by in principal.acting_for
+
+
+def require_assignee(principal: Principal, case: LicenseCase, action: str) -> Role:
+    """退回签收: whoever holds the claimed task (its assignee, or their delegate), as staff
+    of the stage's role at the authority working the case."""
+    role = STAGE_ROLE.get(case.task.stage if case.task else Stage.DONE)
+    if role is None:
+        raise Forbidden("该任务已办结或不存在", principal, action, case.case_no)
+    require_staff(principal, role, case, action)
+    held_by = case.task.assignee if case.task else None
+    if held_by is not None and not holds(principal, held_by):
+        raise Forbidden(
+            f"该任务由 {held_by} 签收，只有签收人可以{action}", principal, action, case.case_no
+        )
+    return role
+
+
+def require_stage_lead(principal: Principal, case: LicenseCase, action: str) -> Role:
+    """改派: the stage's lead — a LEAD (环节负责人) who also holds the stage's own role at the
+    authority working the case (e.g. LEAD + HANDLER of 440000 for a provincial HANDLING task)."""
+    role = STAGE_ROLE.get(case.task.stage if case.task else Stage.DONE)
+    if role is None:
+        raise Forbidden("该任务已办结或不存在", principal, action, case.case_no)
+    if not principal.has(Role.LEAD):
+        raise Forbidden(f"只有环节负责人（LEAD）可以{action}", principal, action, case.case_no)
+    require_staff(principal, role, case, action)
+    return Role.LEAD
+
+
+def require_case_staff(principal: Principal, case: LicenseCase, action: str) -> Role:
+    """The case's own staff: a staff role at the competent authority (or, for a Law 43 case,
+    at the lower authority that accepts and reviews it first). Covering levels, supervisors
+    and auditors read the case but not the applicant's contact details."""
+    roles = sorted(principal.roles & STAFF_ROLES)
+    own = principal.org_code in (case.jurisdiction_code, case.preliminary_org)
+    if not roles or not own or not principal.covers(principal.org_code):
+        raise Forbidden(f"只有本案主管机关的工作人员可以{action}", principal, action, case.case_no)
+    return roles[0]
 
 
 def require_applicant_or_clerk(principal: Principal, case: LicenseCase, action: str) -> Role:

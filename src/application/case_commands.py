@@ -22,6 +22,7 @@ from xuke.domain.stages import Opinion, ServiceMethod, SuspensionReason, Termina
 
 from . import authorization as authz
 from .commands import CommandResult
+from .delegations import delegated
 from .parts import ApplicationParts
 from .principal import SYSTEM, Principal
 
@@ -289,6 +290,17 @@ class CaseCommands(ApplicationParts):
 
     # ------------------------------------------------------------------ machinery
 
+    def _hide_from_outsiders(self, principal: Principal, case: LicenseCase, command: str) -> None:
+        """Whoever may not even see the case is told it does not exist — FORBIDDEN would say
+        that the number is taken (case numbers are guessable). The attempt is still reported
+        for supervision. The system's own acts are not anyone's."""
+        if principal is SYSTEM or authz.can_view(principal, case):
+            return
+        self.guard.on_forbidden(
+            authz.Forbidden("案件不在您的辖区内", principal, command, case.case_no)
+        )
+        raise NotFound(f"案件 {case.case_no} 不存在")
+
     def _clerk(self, principal: Principal, case: LicenseCase, action: str) -> Role:
         return authz.require_task_holder(principal, Role.CLERK, case, action)
 
@@ -308,7 +320,9 @@ class CaseCommands(ApplicationParts):
         def act(at: dt.datetime) -> tuple[LicenseCase, Sequence[Aggregate]]:
             case = self.get_case(case_no)
             loaded[:] = [case.version]
-            role = self.guard.authorize(lambda: authorize(principal, case, command))
+            self._hide_from_outsiders(principal, case, command)
+            acting = delegated(self.repository, principal, case, at)  # 委托代办 (delegations.py)
+            role = self.guard.authorize(lambda: authorize(acting, case, command))
             if command in SEPARATE_DUTIES and self.limits.separates_duties(case.acting_org()):
                 self.guard.authorize(
                     lambda: authz.require_separate_duties(principal, case, command)

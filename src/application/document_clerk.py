@@ -145,7 +145,9 @@ class DocumentClerk:
         kind, issued_on = step.kind, local_date(event.timestamp)
         number = self.number(source, kind, version)
         arguments: dict[str, Any] = {
-            "item": self.app.catalogue.get(source.item_code),
+            "item": self.app.catalogue.get(  # a case's own item version; a licence's latest
+                source.item_code, getattr(source, "item_version", None)
+            ),
             "authority": self.authority(source, kind),
             "number": number,
             "issued_on": issued_on,

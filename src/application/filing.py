@@ -1,23 +1,20 @@
 """在线申报 / 窗口收件: filing an application, numbered by its competent authority.
 
-The item and the competent authority are resolved once, before the authority's numbering
-lock is taken; filings at one authority then take their numbers one after another in this
-process (other processes clash on the sequence and retry, which stays correct).
+The item and the competent authority are resolved once; the case number comes from this
+process's block of the authority-year's numbers (``case_number_blocks.py``), so filings at one
+authority share group commits and processes never clash on the numbering.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError
-
 from xuke.domain.case import LicenseCase
-from xuke.domain.case_numbers import CaseNumberSequence, case_id_for, format_case_no
+from xuke.domain.case_numbers import case_id_for, format_case_no
 from xuke.domain.case_records import ApplicantRecord, CommandContext
-from xuke.domain.errors import ValidationFailed
+from xuke.domain.errors import Conflict, ValidationFailed
 from xuke.domain.licence import Licence
 from xuke.domain.model import Aggregate, local_date
 from xuke.domain.organisations import preliminary_level
@@ -25,16 +22,16 @@ from xuke.domain.stages import ApplicationKind
 
 from . import authorization as authz
 from .attachments import AttachmentFile
+from .case_number_blocks import NumberBlocks
 from .commands import CommandResult
 from .parts import ApplicationParts
 from .principal import Principal
 
-FILING_RETRIES = 50  # numbering races between processes are retried, not reported
+FILING_RETRIES = 50  # a number found taken (its commit's answer lost) is skipped, not reported
 
 
 class Filing(ApplicationParts):
-    _numbering_locks: dict[str, threading.Lock]
-    _numbering_guard: threading.Lock
+    case_numbers: NumberBlocks
 
     def file_application(
         self,
@@ -62,28 +59,32 @@ class Filing(ApplicationParts):
         }  # fmt: skip
         if attachments:  # only then: the fingerprints of earlier filings stay as they were
             inputs["attachments"] = list(attachments)
-        item = self.catalogue.get(item_code)
-        authority = self.organisations.competent_authority(item.level, jurisdiction_code)
+        # The item version and the tree in force now, whichever process changed them last.
+        catalogue, organisations = self.current_catalogue(), self.current_organisations()
+        item = catalogue.get(item_code)
+        authority = organisations.competent_authority(item.level, jurisdiction_code)
         accepting = authority  # Law 43: a lower authority accepts and reviews first
         if item.preliminary_review:
             level = preliminary_level(item.level)
-            accepting = self.organisations.competent_authority(level, jurisdiction_code)
+            accepting = organisations.competent_authority(level, jurisdiction_code)
 
         def act(at: dt.datetime) -> tuple[LicenseCase, Sequence[Aggregate]]:
             record = ApplicantRecord.from_input(**applicant)
             role = self.guard.authorize(
                 lambda: authz.require_filer(principal, record.identity, channel, accepting.code)
             )
+            if kind in (ApplicationKind.NEW, ApplicationKind.RENEWAL):
+                catalogue.for_filing(item_code)  # a retired item takes none (ItemRetired)
             licence = self._licence_concerned(principal, kind, certificate_no, record, item_code)
             if received_at is not None and (channel != "HALL" or received_at.tzinfo is None):
                 raise ValidationFailed("receivedAt 只用于窗口收件，且须带时区", "receivedAt")
             ctx = CommandContext(
                 actor=principal.acting_as(role), at=at, idempotency_key=idempotency_key
             )
-            sequence = self._sequence(authority.code, local_date(at).year, ctx)
-            case_no = format_case_no(
-                authority.code, sequence.year, item.abbreviation, sequence.issue(ctx.actor, at)
-            )
+            year = local_date(at).year
+            number = self.case_numbers.take(authority.code, year, ctx.actor, at)
+            taken[:] = [(authority.code, year, number)]  # an earlier attempt's: skipped
+            case_no = format_case_no(authority.code, year, item.abbreviation, number)
             code_hash = self.query_codes.hash(self.query_codes.derive(case_id_for(case_no)))
             case = LicenseCase.file(
                 ctx, case_no=case_no, item=item, applicant=record, applicant_division=jurisdiction_code,
@@ -95,15 +96,27 @@ class Filing(ApplicationParts):
             if attachments:
                 self._attach(case, ctx, attachments)
             if licence is None:
-                return case, [sequence]
+                return case, []
             filed_on = local_date(received_at or at)
             licence.link_case(ctx, case_no, kind, self.working_calendar(), filed_on)
-            return case, [sequence, licence]
+            return case, [licence]
 
-        with self._numbering_lock(authority.code):
+        # The number comes from this process's block (case_number_blocks.py): no lock is held
+        # across the commit, and a number the filing did not use is given back.
+        taken: list[tuple[str, int, int]] = []
+        try:
             result = self.runner.execute(
                 principal, "fileApplication", inputs, idempotency_key, act, FILING_RETRIES
             )
+        except Conflict:
+            raise  # refused on a unique key: the number may be a case's already
+        except BaseException:
+            for number in taken:
+                self.case_numbers.give_back(*number)
+            raise
+        if result.replayed:
+            for number in taken:
+                self.case_numbers.give_back(*number)
         return CommandResult(
             case=result.case,
             notification_id=result.notification_id,
@@ -131,18 +144,3 @@ class Filing(ApplicationParts):
                 f"许可证 {certificate_no} 的许可事项是 {licence.item_code}", "itemCode"
             )
         return licence
-
-    def _sequence(self, authority: str, year: int, ctx: CommandContext) -> CaseNumberSequence:
-        try:
-            sequence: CaseNumberSequence = self.repository.get(
-                CaseNumberSequence.id_for(authority, year)
-            )
-        except AggregateNotFoundError:
-            sequence = CaseNumberSequence.start(authority, year, ctx.actor, ctx.at)
-        return sequence
-
-    def _numbering_lock(self, authority: str) -> threading.Lock:
-        """Optimistically, filings at one authority clash on its sequence and all but one
-        start again: fifty at once cost some 1,200 attempts; queued, they cost fifty."""
-        with self._numbering_guard:
-            return self._numbering_locks.setdefault(authority, threading.Lock())

@@ -241,7 +241,7 @@ class LicenceCommands(ApplicationParts):
         return []
 
     def _new_licence(self, case: LicenseCase, ctx: CommandContext) -> Licence:
-        item = self.catalogue.get(case.item_code)
+        item = self.catalogue.get(case.item_code, case.item_version)  # the case's version
         assert case.certificate_no is not None and case.valid_from is not None
         return Licence.issue(
             ctx, certificate_no=case.certificate_no, case_no=case.case_no,

@@ -5,6 +5,8 @@ hold. Its parts live in rooms of their own:
 - ``case_commands.py`` — every command after filing (one method per mutation);
 - ``hearings.py`` — the hearing commands (Law 46-48), on top of ``case_commands``;
 - ``attachments.py`` — materials as files (``addAttachments``), kept in ``blobs.py``;
+- ``tasks.py`` — release, reassignment and delegation of tasks; applicants' contact details
+  for the case's own staff, each read recorded;
 - ``case_reads.py`` — cases as they stand and as they stood, histories, deadlines;
 - ``licences.py`` — licences after grant: proceedings, cancellation, deemed renewal, expiry,
   and what a holder's case does to its licence;
@@ -16,39 +18,43 @@ hold. Its parts live in rooms of their own:
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import Application
+from eventsourcing.persistence import EventStore
 from eventsourcing.utils import get_topic
 
+from xuke.domain.administration import LicenseItemRegistry, OrganisationRegistry
 from xuke.domain.calendar import HolidayCalendar, WorkingCalendar, YearSchedule
 from xuke.domain.case import LicenseCase
 from xuke.domain.case_numbers import CaseNumberSequence
-from xuke.domain.catalogue import Catalogue, default_catalogue
+from xuke.domain.catalogue import Catalogue
 from xuke.domain.deadlines import AuthorityLimits, LightThresholds
 from xuke.domain.licence import Licence
 from xuke.domain.model import AggregateSnapshot, DomainEvent
-from xuke.domain.organisations import OrganisationTree, default_organisations
+from xuke.domain.organisations import OrganisationTree
 
 from . import authorization as authz
+from .administration import Administration
 from .attachments import AttachmentCommands
 from .blobs import BlobStore, MemoryBlobStore
 from .calendars import CalendarAccess
 from .case_commands import CaseCommands
+from .case_number_blocks import NumberBlocks
 from .case_reads import CaseReads
 from .clock import Clock, SystemClock
 from .commands import CommandResult, CommandRunner, Guard
 from .filing import Filing
-from .group_commit import GroupCommitRecorder
+from .group_commit import GroupCommitRecorder, WritePathEventStore
 from .hearings import HearingCommands
 from .histories import CaseHistories
 from .licences import LicenceCommands
 from .persistence import OrjsonTranscoder, PydanticMapper
 from .principal import Principal
 from .query_codes import QueryCodes
+from .tasks import TaskCommands
 
 __all__ = ["CommandResult", "LicensingApplication"]
 
@@ -58,6 +64,7 @@ log = logging.getLogger("xuke.application")
 class LicensingApplication(
     Filing,
     HearingCommands,
+    TaskCommands,
     AttachmentCommands,
     CaseCommands,
     CaseReads,
@@ -74,6 +81,8 @@ class LicensingApplication(
         CaseNumberSequence: 50,
         HolidayCalendar: 5,
         Licence: 10,
+        LicenseItemRegistry: 20,
+        OrganisationRegistry: 20,
     }
     snapshot_class = AggregateSnapshot
 
@@ -84,8 +93,6 @@ class LicensingApplication(
         clock: Clock | None = None,
         secret: bytes = b"xuke-development-secret",
         thresholds: LightThresholds | None = None,
-        catalogue: Catalogue | None = None,
-        organisations: OrganisationTree | None = None,
         on_forbidden: Callable[[authz.Forbidden], None] | None = None,
         group_commit: bool = True,
         limits: AuthorityLimits | None = None,
@@ -93,21 +100,26 @@ class LicensingApplication(
     ) -> None:
         """``blobs``: where files are kept (the composition root chooses; else in memory)."""
         super().__init__(env)
-        if group_commit:  # concurrent commands share transactions (application/group_commit.py)
-            self.events.recorder = GroupCommitRecorder(self.recorder)
+        # Concurrent commands share transactions, and inline views (set by the composition
+        # root) are written in them (application/group_commit.py, docs/write-path.md).
+        self.write_path = GroupCommitRecorder(self.recorder, grouping=group_commit)
+        self.events.recorder = self.write_path
         self.clock = clock or SystemClock()
         self.blobs = blobs or MemoryBlobStore(self.clock)
         self.thresholds = thresholds or LightThresholds()
         self.limits = limits or AuthorityLimits()
-        self.catalogue = catalogue or default_catalogue()
-        self.organisations = organisations or default_organisations()
+        # The catalogue and the organisation tree, from their events (administration.py).
+        self.administration = Administration(self)
         self.guard = Guard(on_forbidden or _log_forbidden)
         self.runner = CommandRunner(self)
         self.calendars = CalendarAccess(self)
         self.query_codes = QueryCodes(secret)
         self.histories = CaseHistories(self.events, self.repository)
-        self._numbering_locks: dict[str, threading.Lock] = {}  # by authority (filing.py)
-        self._numbering_guard = threading.Lock()
+        self.case_numbers = NumberBlocks(self)  # blocks of case numbers (case_number_blocks.py)
+
+    def construct_event_store(self) -> EventStore[UUID]:
+        """The event store that hands the write path the domain events with their records."""
+        return WritePathEventStore(mapper=self.mapper, recorder=self.recorder)
 
     def close(self) -> None:
         super().close()
@@ -128,6 +140,29 @@ class LicensingApplication(
     @on_forbidden.setter
     def on_forbidden(self, report: Callable[[authz.Forbidden], None]) -> None:
         self.guard.on_forbidden = report
+
+    # ------------------------------------------------------------------ administration
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The catalogue in force, for display (checked for newer events once a second)."""
+        return self.administration.catalogue(fresh=False)
+
+    @property
+    def organisations(self) -> OrganisationTree:
+        """The organisation tree in force, for display (checked once a second)."""
+        return self.administration.organisations(fresh=False)
+
+    def current_catalogue(self) -> Catalogue:
+        """For a command: newer events stored by any process count at once."""
+        return self.administration.catalogue()
+
+    def current_organisations(self) -> OrganisationTree:
+        return self.administration.organisations()
+
+    def seed_administration(self) -> list[str]:
+        """``xuke migrate``: the packaged catalogue and tree as events, once."""
+        return self.administration.seed()
 
     # ------------------------------------------------------------------ the calendar
 

@@ -30,14 +30,26 @@ class ApplicationParts:
     events: Any  # the event store (eventsourcing's), for a look at newer events
     thresholds: LightThresholds
     limits: AuthorityLimits
-    catalogue: Catalogue
-    organisations: OrganisationTree
     histories: CaseHistories
     guard: Guard
     runner: CommandRunner
     calendars: CalendarAccess
     query_codes: QueryCodes
     blobs: BlobStore  # materials and documents as files (blobs.py)
+
+    @property
+    def catalogue(self) -> Catalogue:
+        raise NotImplementedError  # LicensingApplication (from the catalogue's events)
+
+    @property
+    def organisations(self) -> OrganisationTree:
+        raise NotImplementedError  # LicensingApplication (from the tree's events)
+
+    def current_catalogue(self) -> Catalogue:
+        raise NotImplementedError  # LicensingApplication: newer events count at once
+
+    def current_organisations(self) -> OrganisationTree:
+        raise NotImplementedError  # LicensingApplication
 
     def get_case(self, case_no: str, version: int | None = None) -> LicenseCase:
         raise NotImplementedError  # CaseReads

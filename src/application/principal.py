@@ -19,6 +19,9 @@ class Principal:
     org_code: str
     jurisdiction_code: str
     name: str = ""
+    # Whose claimed tasks this user may work today (委托代办, ``domain/delegation.py``):
+    # filled in by the application before a case command, never from the token.
+    acting_for: frozenset[str] = frozenset()
 
     def has(self, role: Role) -> bool:
         return role in self.roles

@@ -20,6 +20,8 @@ EVENT_LABELS: dict[str, str] = {
     "ApplicationDeemedAccepted": "视为受理",
     "ApplicationNotAccepted": "不予受理",
     "TaskClaimed": "签收",
+    "TaskReleased": "退回签收",
+    "TaskReassigned": "改派",
     "OpinionRecorded": "签署意见",
     "ClockSuspended": "中止计时",
     "ClockResumed": "恢复计时",
@@ -111,6 +113,8 @@ _SUMMARIES: dict[type[Any], Callable[[Any], str]] = {
     C.ApplicationDeemedAccepted: lambda e: f"五个工作日内未作受理决定，视为自 {e.accepted_on} 受理",
     C.ApplicationNotAccepted: lambda e: f"不予受理: {e.reason}（{e.notice_no}）",
     C.TaskClaimed: lambda e: f"{e.assignee} 签收任务 #{e.task_no}",
+    C.TaskReleased: lambda e: f"{e.released_by} 退回签收任务 #{e.task_no}，任务回到候选组",
+    C.TaskReassigned: lambda e: f"任务 #{e.task_no} 改派给 {e.assignee}: {e.reason}",
     C.OpinionRecorded: lambda e: (
         f"{STAGES[e.opinion.stage]}意见: {OPINIONS[e.opinion.opinion]} — {e.opinion.comment}"
         f"（转{STAGES[e.next_stage]}）"

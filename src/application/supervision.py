@@ -35,6 +35,9 @@ def _created_id(principal: Principal, key: str | None, kind: str) -> UUID | None
     return uuid5(NAMESPACE_URL, f"xuke:{kind}:{principal.user_id}\\x00{key}") if key else None
 
 
+NO_CASE_OR_CODE = "未找到该案件，或查询码不正确"
+
+
 class SupervisionCommands:
     def __init__(self, app: LicensingApplication) -> None:
         self.app = app
@@ -79,8 +82,14 @@ class SupervisionCommands:
         respond_by: dt.date,
         key: str | None = None,
     ) -> SupervisionOrder:
-        """A SUPERVISOR orders the case's competent authority to act by ``respond_by``."""
+        """A SUPERVISOR orders the case's competent authority to act by ``respond_by``.
+        A case the caller may not see is, to them, no case at all (NOT_FOUND, recorded)."""
         case = self.app.get_case(case_no)
+        if not authz.can_view(principal, case):
+            self.guard.on_forbidden(
+                authz.Forbidden("案件不在您的辖区内", principal, "督办", case_no)
+            )
+            raise NotFound(f"案件 {case_no} 不存在")
         role = self.guard.authorize(
             lambda: authz.require_staff(principal, Role.SUPERVISOR, case, "督办")
         )
@@ -130,14 +139,19 @@ class SupervisionCommands:
         query_code: str | None = None,
         key: str | None = None,
     ) -> Complaint:
-        """By the applicant (logged in), or by anyone holding the case's query code."""
-        case = self.app.get_case(case_no)
+        """By the applicant (logged in), or by anyone holding the case's query code. An
+        unknown number and a wrong code get one answer, so the number's existence is not
+        told either (and the API counts anonymous tries against the lookup limit)."""
+        try:
+            case = self.app.get_case(case_no)
+        except NotFound:
+            raise NotFound(NO_CASE_OR_CODE) from None
         if principal is not None and authz.is_own_case(principal, case):
             channel, actor = "APPLICANT", principal.acting_as(Role.APPLICANT)
         elif query_code and self.app.check_query_code(case, query_code):
             channel, actor = "PUBLIC", SYSTEM.acting_as(None).model_copy(update={"id": "public"})
         else:
-            raise NotFound("未找到该案件，或查询码不正确")  # the same answer as the status page
+            raise NotFound(NO_CASE_OR_CODE)  # the same answer as the status page
         now = self.app.clock.now()
         due = (
             self.app.working_calendar()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 
 from xuke.bootstrap import tune_gc
-from xuke.cli import audit, calendar, documents, projections, serve, supervision
+from xuke.cli import audit, calendar, documents, exchange, projections, serve, supervision
 
 app = typer.Typer(
     help="xuke (许可): administrative licensing case management.", no_args_is_help=True
@@ -33,3 +33,4 @@ app.add_typer(projections.app, name="projections")
 app.add_typer(audit.app, name="audit")
 app.add_typer(supervision.app, name="supervision")
 app.add_typer(documents.app, name="documents")
+app.add_typer(exchange.app, name="exchange")

@@ -35,7 +35,9 @@ def projections_run(
     """Keep projections up to date; SIGTERM or Ctrl-C stops cleanly after the current page."""
     application, store = read_side(Settings())
     try:
-        runner = ProjectionRunner(application, store, names or None)
+        runner = ProjectionRunner(
+            application, store, names or None, inline_views=Settings().inline_views
+        )
     except ValueError as e:
         console.print(f"[red]{e}[/]")
         raise typer.Exit(2) from None

@@ -6,17 +6,20 @@
 
 from __future__ import annotations
 
+import os
 import threading
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 import typer
+from eventsourcing.utils import get_topic
 
 from xuke.application.clock import SettableClock
-from xuke.bootstrap import build_application, build_services, migrate
+from xuke.bootstrap import build_application, build_services, hold_embedded_store, migrate
 from xuke.cli.common import console
 from xuke.demo import demo_start, run_demo
 from xuke.demo_data import seed_demo_cases
 from xuke.demo_licences import seed_demo_licences
+from xuke.domain.case import LicenseCase
 from xuke.domain.roles import Role
 from xuke.settings import Settings
 
@@ -130,7 +133,7 @@ def _serve_workers(
     _seed_demo_if_empty(settings)
     console.print(f"xuke on http://{host}:{port}/graphql · {workers} processes")
     uvicorn.run("xuke.bootstrap:served_app", factory=True, workers=workers, host=host,
-                port=port, log_config=None, access_log=False)  # fmt: skip
+                port=port, log_config=None, access_log=False, **proxy_options())  # fmt: skip
 
 
 def _serve_one(settings: Settings, host: str, port: int, with_projections: bool) -> None:
@@ -139,6 +142,7 @@ def _serve_one(settings: Settings, host: str, port: int, with_projections: bool)
 
     from xuke.api.app import create_app
 
+    store_lock = hold_embedded_store(settings)  # noqa: F841 — held until the process ends
     services = build_services(settings, with_projections=with_projections)
     _seed_demo_if_empty(settings)
     services.start()
@@ -165,6 +169,14 @@ def _serve_one(settings: Settings, host: str, port: int, with_projections: bool)
             name="document-clerk",
             daemon=True,
         ).start()
+        from xuke.application.webhooks import WebhookDeliverer  # and the webhook deliverer
+
+        threading.Thread(
+            target=WebhookDeliverer(services.views).run_forever,
+            args=(stop_watching,),
+            name="webhook-deliverer",
+            daemon=True,
+        ).start()
     console.print(f"xuke on http://{host}:{port}/graphql · status page http://{host}:{port}/status")
     metrics_server = None
     try:
@@ -176,7 +188,8 @@ def _serve_one(settings: Settings, host: str, port: int, with_projections: bool)
                 services.metrics, metrics_host, settings.metrics_port, settings.metrics_token
             )
             console.print(f"metrics on http://{metrics_host}:{settings.metrics_port}/metrics")
-        uvicorn.run(create_app(services), host=host, port=port, log_config=None, access_log=False)
+        uvicorn.run(create_app(services), host=host, port=port, log_config=None,
+                    access_log=False, **proxy_options())  # fmt: skip
     finally:
         if metrics_server is not None:
             metrics_server.shutdown()
@@ -196,7 +209,9 @@ def _seed_demo_if_empty(settings: Settings) -> None:
     clock = SettableClock(demo_start())
     seeding = build_application(settings, clock=clock)
     try:
-        if seeding.recorder.max_notification_id() in (None, 0, 1):
+        # Empty of cases (``xuke migrate`` stores the calendar and the seed registries first).
+        filed = [get_topic(LicenseCase.ApplicationFiled)]
+        if not seeding.recorder.select_notifications(start=1, limit=1, topics=filed):
             console.print(f"demo data: {len(seed_demo_cases(seeding, clock))} cases")
             console.print(f"demo data: {len(seed_demo_licences(seeding, clock))} licences")
     finally:
@@ -233,3 +248,17 @@ def schema_command() -> None:
     from xuke.api.graphql.schema import sdl
 
     print(sdl())
+
+
+class ProxyOptions(TypedDict):
+    proxy_headers: bool
+    forwarded_allow_ips: str | None
+
+
+def proxy_options() -> ProxyOptions:
+    """Whom to believe about the client's address. ``X-Forwarded-For`` counts only from the
+    proxies listed in ``FORWARDED_ALLOW_IPS`` (uvicorn's own setting: addresses or networks,
+    comma-separated); unset, no one is believed — uvicorn would trust loopback by default, so
+    anyone on the machine could lift the per-client limits (docs/operations.md)."""
+    allowed = os.environ.get("FORWARDED_ALLOW_IPS", "").strip()
+    return ProxyOptions(proxy_headers=bool(allowed), forwarded_allow_ips=allowed or None)

@@ -14,6 +14,7 @@ from xuke.domain.identifiers import (
     mask_phone,
     require_credit_code,
     require_id_number,
+    require_phone,
 )
 from xuke.domain.model import Actor, Immutable
 from xuke.domain.stages import (
@@ -71,6 +72,7 @@ class ApplicantRecord(Immutable):
             raise ValidationFailed("申请人名称不能为空", "applicant.name")
         if not contact_phone.strip() or not address.strip():
             raise ValidationFailed("联系电话和地址不能为空", "applicant.contactPhone")
+        contact_phone = require_phone(contact_phone, "applicant.contactPhone")
         if kind == "ENTERPRISE":
             credit_code = require_credit_code(credit_code or "", "applicant.creditCode")
             id_number = None

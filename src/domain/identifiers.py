@@ -12,6 +12,10 @@ _CREDIT_CODE_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _DIVISION = re.compile(r"^[1-9]\d{5}$")
+# 联系电话: a mobile number (1[3-9] + 9 digits), or a landline with its area code
+# (010-12345678, 0571-1234567) and perhaps an extension (0571-1234567-801).
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0[1-9]\d{1,2}-\d{7,8}(-\d{1,6})?$")
 
 
 def credit_code_check_char(first17: str) -> str:
@@ -75,6 +79,21 @@ def require_division_code(code: str, field: str = "jurisdictionCode") -> str:
     if not is_valid_division_code(code):
         raise ValidationFailed(f"行政区划代码无效: {code!r}", field)
     return code
+
+
+def is_valid_phone(phone: str) -> bool:
+    return bool(_MOBILE.fullmatch(phone) or _LANDLINE.fullmatch(phone))
+
+
+def require_phone(phone: str, field: str = "contactPhone") -> str:
+    phone = phone.strip()
+    if not is_valid_phone(phone):
+        raise ValidationFailed(
+            "联系电话格式不正确：手机号为 11 位（1 开头，第二位 3-9），"
+            "固定电话为“区号-号码”，如 010-12345678、0571-1234567，分机号可写在最后（-801）",
+            field,
+        )
+    return phone
 
 
 def division_covers(outer: str, inner: str) -> bool:

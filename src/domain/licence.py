@@ -34,7 +34,7 @@ from xuke.domain.errors import (
     ValidationFailed,
 )
 from xuke.domain.model import Aggregate, Immutable, local_date
-from xuke.domain.stages import ApplicationKind
+from xuke.domain.stages import ApplicationKind, named
 
 STATEMENT_DAYS = 5  # 陈述申辩: working days after the notice (SAMR 36-47, counted per SAMR 77)
 PROCEEDINGS_DECISION_DAYS = 60  # SAMR 45: from discovery (here: the opening)
@@ -176,7 +176,7 @@ class Licence(Aggregate):
 
     def _require_valid(self, action: str) -> None:
         if self.status is not LicenceStatus.VALID:
-            raise ForbiddenTransition(f"许可证状态为 {self.status.value}，不能{action}")
+            raise ForbiddenTransition(f"许可证状态为{named(self.status)}，不能{action}")
 
     @staticmethod
     def _require_text(text: str, field: str) -> str:
@@ -678,7 +678,7 @@ class Licence(Aggregate):
             raise ForbiddenTransition("许可证已注销")
         if ground not in CANCELLATION_GROUNDS[self.status]:
             raise CancellationGroundMismatch(
-                f"许可证状态为 {self.status.value}，不能以 {ground.value} 注销", "ground"
+                f"许可证状态为{named(self.status)}，不能以 {ground.value} 注销", "ground"
             )
         note = self._require_text(note, "note")
         self._record(self.LicenceCancelled, ctx, ground=ground, note=note, cancelled_on=today)

@@ -33,6 +33,9 @@ class CardCause(StrEnum):
     RENEWAL_REMINDER = "RENEWAL_REMINDER"
     # 撤销/撤回程序超期: open proceedings past their decide-by (SAMR 45, a legal limit)
     PROCEEDINGS_OVERDUE = "PROCEEDINGS_OVERDUE"
+    # 咨询答复超时: a question on the board unanswered past the authority's committed days
+    # (the card's case_no is the question's reference, ZX-<id>; docs/consultation.md)
+    CONSULTATION_LATE = "CONSULTATION_LATE"
 
     @property
     def colour(self) -> CardColour:

@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from xuke.domain.case import LicenseCase
+from xuke.domain.contact import ContactDisclosure
 from xuke.projections.base import Envelope, ViewProjection
 from xuke.projections.paging import Page, page_by_key
 from xuke.projections.store import Row, Transaction, ViewStore
@@ -85,6 +86,8 @@ class AuditTrailProjection(ViewProjection):
         self.rows.flush(tx)
 
     def _case_no(self, tx: Transaction, envelope: Envelope) -> str | None:
+        if isinstance(envelope.event, ContactDisclosure.ContactDisclosed):
+            return envelope.event.case_no  # a read of the applicant's contact: the case's trail
         if not envelope.is_case_event:
             return None
         if isinstance(envelope.event, LicenseCase.ApplicationFiled):
@@ -126,11 +129,13 @@ def audit_trail_page(
 ) -> Page[Row]:
     if case_no:
         return page_by_key(
-            store, "audit_trail", "position", "case_no = %s", [case_no], first, after
-        )
+            store, "audit_trail", "position", "case_no = %s", [case_no], first, after,
+            key_kind=int,
+        )  # fmt: skip
     return page_by_key(
-        store, "audit_trail", "position", "1 = 1", [], first, after, total=audit_trail_length
-    )
+        store, "audit_trail", "position", "1 = 1", [], first, after, total=audit_trail_length,
+        key_kind=int,
+    )  # fmt: skip
 
 
 def audit_trail_length(store: ViewStore) -> int:

@@ -89,6 +89,11 @@ class CaseStates:
         self._load, self._size = load, size
         self._cache: OrderedDict[UUID, LicenseCase] = OrderedDict()
 
+    def load(self, aggregate_id: UUID, version: int) -> Any:
+        """Any aggregate as it stood at ``version``, from the event store (the exchange view
+        loads the working-day calendar as of its position)."""
+        return self._load(aggregate_id, version)
+
     def advance(self, event: LicenseCase.Event) -> tuple[Before | None, LicenseCase]:
         case_id, version = event.originator_id, event.originator_version
         case = self._cache.pop(case_id, None)

@@ -29,6 +29,9 @@ from xuke.projections.store import Transaction
 from xuke.projections.writes import KeptSums, Upserts, iso, open_counts
 
 CLOCK = TypeAdapter(CaseClock)
+# The applicant's name as searched (migration 0033 indexes it): long enough for any real name,
+# short enough for a B-tree entry on PostgreSQL whatever the name (a text may have 2,000).
+SEARCH_NAME_CHARS = 200
 
 COLUMNS = (
     "case_id", "case_no", "item_code", "jurisdiction_code", "status", "stage", "is_open",
@@ -36,7 +39,7 @@ COLUMNS = (
     "working_days_suspended", "extended", "provisional", "due_on", "yellow_from", "done_on",
     "received_on", "accepted_on", "decided_on", "closed_on", "horizon", "computed_on", "clock", "correction_requested_on",
     "correction_due", "filed_on", "hearing_status", "hearing_request_by", "hearing_hold_by",
-    "hearing_officer_by",
+    "hearing_officer_by", "applicant_code", "applicant_name",
 )  # fmt: skip
 
 
@@ -144,6 +147,8 @@ class DeadlinesProjection(CaseProjection):
                 if case.correction
                 else None,
                 "hearing_status": case.hearing.status.value if case.hearing else None,
+                "applicant_code": case.applicant.identity,  # myApplications, searchCases
+                "applicant_name": case.applicant.name[:SEARCH_NAME_CHARS],
                 **deadline_columns(clock, self.calendar, last_event_on, self.context.thresholds),
             }
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
@@ -16,7 +16,7 @@ from xuke.domain.case_numbers import case_id_for, is_case_no
 from xuke.domain.deadlines import decision_due
 from xuke.domain.model import local_date
 from xuke.domain.stages import SUSPENSION_REASONS, TERMINATION_GROUNDS
-from xuke.projections.base import Before, CaseProjection
+from xuke.projections.base import Before, CaseProjection, Envelope
 from xuke.projections.deadlines import clock_from_json, clock_json
 from xuke.projections.store import Row, Transaction, ViewStore
 from xuke.projections.writes import Upserts, iso
@@ -64,6 +64,21 @@ class PublicStatusProjection(CaseProjection):
         super().__init__(*args, **kwargs)
         self.rows = Upserts(self.table("public_status"), COLUMNS, ("case_no",))
         self._steps: dict[str, list[dict[str, Any]]] = {}  # steps of the cases this page touches
+
+    def process_page(self, tx: Transaction, page: Sequence[Envelope], prepared: Any = None) -> None:
+        """The steps of every case the page continues, read in one query first (not one per
+        case: a page of a group commit holds many cases, each a round trip)."""
+        prepared = prepared or self.prepare(page)
+        continued = {after.case_no for _, before, after in prepared.steps if before and after}
+        wanted = sorted(continued - self._steps.keys())
+        for chunk in range(0, len(wanted), 500):  # SQLite's limit on parameters
+            part = wanted[chunk : chunk + 500]
+            marks = ", ".join(["%s"] * len(part))
+            for row in tx.fetchall(
+                f"SELECT case_no, steps FROM {self.rows.table} WHERE case_no IN ({marks})", part
+            ):
+                self._steps[row["case_no"]] = list(orjson.loads(row["steps"]))
+        super().process_page(tx, page, prepared)
 
     def _steps_so_far(self, tx: Transaction, case_no: str) -> list[dict[str, Any]]:
         if case_no not in self._steps:

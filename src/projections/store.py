@@ -14,10 +14,11 @@ from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlparse
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
@@ -74,7 +75,9 @@ class Transaction:
 class ViewStore:
     """Connections to the read-model database: ``sqlite:///path`` or ``postgresql://…?schema=``."""
 
-    def __init__(self, database_url: str, pool_size: int = 5) -> None:
+    def __init__(self, database_url: str, pool_size: int = 5, timeout: float = 3.0) -> None:
+        """``timeout``: the longest wait for a connection before giving up (the API answers
+        503; a replica's reads go to the primary instead, ``projections/replica.py``)."""
         url = urlparse(database_url)
         self.url = database_url
         self.is_sqlite = url.scheme == "sqlite"
@@ -87,12 +90,12 @@ class ViewStore:
         else:
             options = f"-c search_path={self.schema}" if self.schema else ""
             self._pool = ConnectionPool(
-                database_url.split("?", 1)[0],
+                postgres_conninfo(database_url),
                 min_size=1,
                 max_size=pool_size,
                 kwargs={"options": options, "row_factory": dict_row, "autocommit": False},
                 open=True,
-                timeout=3,  # a database that is away: fail fast (the API answers 503)
+                timeout=timeout,  # a database that is away: fail fast (the API answers 503)
             )
 
     def _sqlite_connection(self) -> sqlite3.Connection:
@@ -158,12 +161,8 @@ def apply_migrations(database_url: str) -> list[str]:
     """Apply every pending numbered SQL file in ``migrations/`` (yoyo-migrations)."""
     from yoyo import get_backend, read_migrations
 
-    url = urlparse(database_url)
-    if url.scheme == "sqlite":
-        yoyo_url = database_url
-    else:
-        yoyo_url = database_url.replace(f"{url.scheme}://", "postgresql+psycopg://", 1)
-    backend = get_backend(yoyo_url)
+    sqlite = urlparse(database_url).scheme == "sqlite"
+    backend = get_backend(database_url if sqlite else yoyo_postgres_url(database_url))
     migrations = read_migrations(str(migrations_dir()))
     with backend.lock():
         pending = backend.to_apply(migrations)
@@ -173,12 +172,34 @@ def apply_migrations(database_url: str) -> list[str]:
     return applied
 
 
+def yoyo_postgres_url(database_url: str) -> str:
+    """yoyo's URL for psycopg. yoyo reads one host and port from a URL; the hosts of a
+    multi-host URL go in its query instead, which yoyo hands to libpq as they are."""
+    url = urlparse(database_url)
+    userinfo, _, hosts = url.netloc.rpartition("@")
+    if "," in hosts:
+        params = conninfo_to_dict(postgres_conninfo(database_url))
+        query = urlencode({"host": params["host"], "port": params.get("port", "")})
+        url = url._replace(netloc=f"{userinfo}@" if userinfo else "",
+                           query=f"{url.query}&{query}" if url.query else query)  # fmt: skip
+    return url._replace(scheme="postgresql+psycopg").geturl()
+
+
+def postgres_conninfo(database_url: str) -> str:
+    """The URL as libpq takes it: our own ``schema`` option removed, libpq's own kept, such as
+    a multi-host URL's ``target_session_attrs`` (``postgresql://u@h1:5432,h2:5432/db?
+    target_session_attrs=read-write``: whichever host is the primary now)."""
+    head, _, query = database_url.partition("?")
+    kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "schema"]
+    return f"{head}?{urlencode(kept)}" if kept else head
+
+
 def pg_connect(database_url: str) -> psycopg.Connection[Any]:
     """A plain autocommit connection (for LISTEN and administrative statements)."""
     url = urlparse(database_url)
     schema = parse_qs(url.query).get("schema", [""])[0]
     options = f"-c search_path={schema}" if schema else ""
-    return psycopg.connect(database_url.split("?", 1)[0], autocommit=True, options=options)
+    return psycopg.connect(postgres_conninfo(database_url), autocommit=True, options=options)
 
 
 class Listener:

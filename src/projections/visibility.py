@@ -130,6 +130,10 @@ class ViewPositions:
             self._positions[name] = position
         self.progress.moved()
 
+    def position(self, name: str) -> int:
+        """The view's position as last heard (live subscriptions, api/graphql/live)."""
+        return self._positions.get(name, 0)
+
     def refresh(self) -> None:
         for row in self.store.fetchall("SELECT projection, position FROM projection_tracking"):
             self.advance(row["projection"], int(row["position"]))

@@ -24,6 +24,7 @@ from xuke.projections.inbox import open_tasks_arrived_before
 from xuke.projections.register_queries import LicenceQueries, reminder_due
 from xuke.projections.store import Row, ViewStore
 from xuke.projections.supervision import card_issued, open_orders_past
+from xuke.supervision.consultations import late_consultation_cards
 
 log = logging.getLogger("xuke.supervision")
 
@@ -75,6 +76,7 @@ class DeadlineWatcher:
         self._late_hearings(today, report)
         self._renewal_reminders(today, report)
         self._overdue_proceedings(today, report)
+        report.cards += late_consultation_cards(self.app, self.views, today)  # 网上咨询
         self._deem_accepted(today, report)
         self._abandon(today, report)
         self._lapse_hearing_requests(today, report)

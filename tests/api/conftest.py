@@ -17,6 +17,7 @@ from xuke.api.app import create_app
 from xuke.api.context import Services
 from xuke.application.clock import SettableClock
 from xuke.bootstrap import build_services, migrate
+from xuke.cli.serve import proxy_options
 from xuke.domain.roles import Role
 from xuke.settings import Settings
 
@@ -62,7 +63,12 @@ def api(settings: Settings, clock: SettableClock) -> Iterator[Api]:
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(services), host="127.0.0.1", port=port, log_config=None, access_log=False
+            create_app(services),
+            host="127.0.0.1",
+            port=port,
+            log_config=None,
+            access_log=False,
+            **proxy_options(),  # as `xuke serve` runs it: forwarded headers from no one
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)

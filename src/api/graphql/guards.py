@@ -6,8 +6,10 @@ client; and a count of each operation by a label from a bounded set (its root fi
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -36,9 +38,11 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.types.base_scalars import wrap_parser
 
 from xuke.api.graphql.common.errors import bad_input
-from xuke.domain.model import holds_unstorable
+from xuke.domain.model import SHANGHAI, holds_unstorable
 
 log = logging.getLogger("xuke.graphql")
 
@@ -174,7 +178,122 @@ class CountOperations(SchemaExtension):
         metrics.operations.labels(kind, operation, outcome).inc()
 
 
+def introspects(document: DocumentNode) -> bool:
+    """Does the document ask about the schema itself (``__schema``, ``__type``) anywhere?"""
+    found = False
+
+    class Finder(Visitor):
+        def enter_field(self, node: FieldNode, *_: Any) -> Any:
+            nonlocal found
+            found = node.name.value in ("__schema", "__type")
+            return BREAK if found else None
+
+    visit(document, Finder())
+    return found
+
+
+SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+class ClosedSchema(SchemaExtension):
+    """Outside demo mode (or as XUKE_GRAPHQL_INTROSPECTION says) the endpoint does not describe
+    itself to strangers: no introspection, and no "Did you mean …?" in validation errors,
+    which would spell the schema out field by field. Front-ends are built from the published
+    SDL (``xuke schema``), not from the live endpoint."""
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        ctx = self.execution_context
+        if self.open():
+            return
+        for error in ctx.pre_execution_errors or ():
+            error.message = SUGGESTION.sub("", error.message)
+        if ctx.graphql_document is not None and introspects(ctx.graphql_document):
+            raise bad_input("此服务未开放内省查询（introspection）；请使用发布的接口定义")
+
+    def open(self) -> bool:
+        settings = getattr(getattr(self.execution_context.context, "services", None),
+                           "settings", None)  # fmt: skip
+        return settings is None or settings.introspection_open
+
+
+def china_time(value: dt.datetime) -> str:
+    """Every moment leaves in Beijing time (+08:00), the offset officials read it in; a client
+    may still send any offset (or Z), which is the same moment."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime")
+    return value.astimezone(SHANGHAI).isoformat()
+
+
+def any_offset(value: str) -> dt.datetime:
+    """Any offset in, one moment out (in Beijing time); a naive time or a year outside
+    1970-2199 is not one we keep (the far edges overflow the conversion)."""
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("时间必须带时区，例如 2026-11-30T09:00:00+08:00")
+    if not 1970 <= moment.year < 2200:
+        raise ValueError("时间的年份须在 1970 至 2199 之间")
+    return moment.astimezone(SHANGHAI)
+
+
+# Strawberry's own wrapper: anything but a well-formed string is a clean coercion error
+# (BAD_USER_INPUT), never a masked fault.
+parse_moment = wrap_parser(any_offset, "DateTime")
+
+
+CHINA_DATETIME = strawberry.scalar(
+    name="DateTime", serialize=china_time, parse_value=parse_moment,
+    description="An ISO 8601 moment with its offset; answered in Beijing time (+08:00).",
+)  # fmt: skip
+
+
+# What GraphQL's own refusals mean, in the officials' language; the original follows, for
+# the developer who reads it. First match wins.
+FRAMEWORK_MESSAGES = [
+    (re.compile(r"^Syntax Error"), "查询语法错误"),
+    (re.compile(r"more than \d+ tokens"), "查询过长"),
+    (re.compile(r"exceeds maximum operation depth"), "查询嵌套过深"),
+    (re.compile(r"[Aa]liases"), "查询别名过多"),
+    (re.compile(r"^Cannot query field"), "没有这个字段"),
+    (re.compile(r"^Unknown argument"), "没有这个参数"),
+    (re.compile(r"is required, but it was not provided"), "缺少必填参数"),
+    (re.compile(r"^Variable .* (got invalid value|of required type)"), "变量值无效"),
+    (re.compile(r"cannot represent|Expected value of type|Enum .* has no value"), "参数值无效"),
+    (re.compile(r"^Unknown (type|fragment|directive)"), "查询引用了不存在的类型或片段"),
+    (re.compile(r"operation"), "查询操作无效"),
+]
+
+
+def in_chinese(message: str) -> str:
+    if "：" in message[:20]:  # already ours (a cached validation error is met again)
+        return message
+    for pattern, chinese in FRAMEWORK_MESSAGES:
+        if pattern.search(message):
+            return f"{chinese}：{message}"
+    return message
+
+
+class ChineseMessages(SchemaExtension):
+    """GraphQL's own refusals (syntax, validation, coercion, the limits) are English; every
+    message a client sees starts in Chinese (issue L, consistency)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        ctx = self.execution_context
+        errors = [
+            *(ctx.pre_execution_errors or ()),
+            *(ctx.result.errors or () if ctx.result else ()),
+        ]
+        for error in errors:
+            if not (error.extensions and error.extensions.get("code")):
+                error.message = in_chinese(error.message)
+
+
 class Schema(strawberry.Schema):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("config", StrawberryConfig(scalar_map={dt.datetime: CHINA_DATETIME}))
+        super().__init__(*args, **kwargs)
+
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Log what went wrong unexpectedly; refusals and bad input are answers, not faults."""
         for error in errors:
@@ -197,6 +316,8 @@ EXTENSIONS: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [  # f
     lambda: AddValidationRules(LIMITS),
     lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
     RefuseUnstorableText,
+    ClosedSchema,
     lambda: MaskErrors(should_mask_error=unexpected),
     CountOperations,
+    ChineseMessages,
 ]

@@ -5,15 +5,23 @@ from __future__ import annotations
 
 from strawberry.tools import merge_types
 
+from xuke.api.graphql.administration import AdministrationMutations, AdministrationQueries
 from xuke.api.graphql.cases import (
     CaseMutations,
     CaseQueries,
+    CaseSearchQueries,
+    ContactQueries,
     HearingMutations,
     PreliminaryReviewMutations,
+    TaskMutations,
 )
+from xuke.api.graphql.consultation import ConsultationMutations, ConsultationQueries
+from xuke.api.graphql.exchange import ExchangeMutations, ExchangeQueries
 from xuke.api.graphql.guards import EXTENSIONS, Schema
 from xuke.api.graphql.inbox import InboxQueries
 from xuke.api.graphql.licences import LicenceMutations, LicenceQueries
+from xuke.api.graphql.live.subscriptions import LiveSubscriptions
+from xuke.api.graphql.national import NationalQueries
 from xuke.api.graphql.public import PublicQueries
 from xuke.api.graphql.supervision import (
     ComplaintMutations,
@@ -26,11 +34,17 @@ Query = merge_types(
     "Query",
     (
         CaseQueries,
+        CaseSearchQueries,
+        ContactQueries,
         InboxQueries,
         SupervisionQueries,
         PublicQueries,
         UnitCardQueries,
         LicenceQueries,
+        ExchangeQueries,
+        NationalQueries,
+        ConsultationQueries,
+        AdministrationQueries,
     ),
 )
 Mutation = merge_types(
@@ -39,13 +53,19 @@ Mutation = merge_types(
         CaseMutations,
         HearingMutations,
         PreliminaryReviewMutations,
+        TaskMutations,
         OrderMutations,
         ComplaintMutations,
         LicenceMutations,
+        ExchangeMutations,
+        ConsultationMutations,
+        AdministrationMutations,
     ),
 )
 
-schema = Schema(query=Query, mutation=Mutation, extensions=EXTENSIONS)
+Subscription = merge_types("Subscription", (LiveSubscriptions,))  # 实时监控 (graphql/live)
+
+schema = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=EXTENSIONS)
 
 
 def sdl() -> str:

@@ -21,6 +21,7 @@ from xuke.domain.case import (
     hearing,
     preliminary,
     review,
+    tasks,
     timing,
 )
 from xuke.domain.case.acceptance import Acceptance
@@ -32,6 +33,7 @@ from xuke.domain.case.filing import Filing
 from xuke.domain.case.hearing import Hearings
 from xuke.domain.case.preliminary import PreliminaryReview
 from xuke.domain.case.review import Review
+from xuke.domain.case.tasks import Tasks
 from xuke.domain.case.timing import Timing
 from xuke.domain.model import Aggregate
 
@@ -44,6 +46,7 @@ class LicenseCase(
     Attachments,
     PreliminaryReview,
     Review,
+    Tasks,
     Timing,
     Hearings,
     Decision,
@@ -66,6 +69,8 @@ class LicenseCase(
     ApplicationNotAccepted = acceptance.ApplicationNotAccepted
     PreliminaryReviewForwarded = preliminary.PreliminaryReviewForwarded
     TaskClaimed = review.TaskClaimed
+    TaskReleased = tasks.TaskReleased
+    TaskReassigned = tasks.TaskReassigned
     OpinionRecorded = review.OpinionRecorded
     ClockSuspended = timing.ClockSuspended
     ClockResumed = timing.ClockResumed

@@ -44,6 +44,7 @@ from xuke.domain.stages import (
     CaseStatus,
     Stage,
     TerminationGround,
+    named,
 )
 
 
@@ -103,6 +104,7 @@ class CaseCore:
     # Law 43: the lower authority that accepts and reviews first, and what it sent up.
     preliminary_org: str | None = None
     preliminary: PreliminaryReviewRecord | None = None
+    item_version: int = 1  # the catalogue's version of the item it was filed under
     # Materials as files (``attachments.py``): which uploaded file stands for which material.
     attachments: tuple[AttachmentRecord, ...] = ()
     # Legal documents issued (``documents.py``): number, kind, date and the PDF's SHA-256.
@@ -218,11 +220,11 @@ class CaseCore:
 
     def _require_status(self, *allowed: CaseStatus, action: str) -> None:
         if self.status not in allowed:
-            raise InvalidState(f"案件状态为 {self.status.value}，不能{action}")
+            raise InvalidState(f"案件状态为{named(self.status)}，不能{action}")
 
     def _require_stage(self, stage: Stage, action: str) -> None:
         if self.stage is not stage:
-            raise InvalidState(f"案件当前环节为 {self.stage.value}，不能{action}")
+            raise InvalidState(f"案件当前环节为{named(self.stage)}，不能{action}")
 
     @staticmethod
     def _require_reason(reason: str, field: str = "reason") -> str:

@@ -33,6 +33,10 @@ from xuke.domain.stages import (
 if TYPE_CHECKING:
     from xuke.domain.case import LicenseCase
 
+# How far back a hall receipt may be entered. The clock runs from the day of receipt (Law 32),
+# so an old date at once deems the case accepted; older than this is taken for a typo.
+LATE_ENTRY_LIMIT = dt.timedelta(days=366)
+
 
 class ApplicationFiled(Aggregate.Created):
     """申请: an application was received, online or at the service hall."""
@@ -58,6 +62,7 @@ class ApplicationFiled(Aggregate.Created):
     kind: ApplicationKind = ApplicationKind.NEW
     licence_no: str | None = None
     preliminary_org: str | None = None  # Law 43: the lower authority that accepts first
+    item_version: int = 1  # the catalogue version filed under (events before it: version 1)
 
     def apply(self, case: Any) -> None:
         for name in type(self).model_fields:
@@ -112,6 +117,11 @@ class Filing(CaseCore):
             raise ValidationFailed("渠道必须是 ONLINE 或 HALL", "channel")
         if received_at > ctx.at:
             raise ValidationFailed("收件时间不能晚于当前时间", "receivedAt")
+        if received_at < ctx.at - LATE_ENTRY_LIMIT:  # a typo, not a paper found in a drawer
+            raise ValidationFailed(
+                f"收件时间不能早于当前时间 {LATE_ENTRY_LIMIT.days} 天以上（请核对年份）",
+                "receivedAt",
+            )
         unknown = set(materials) - item.material_codes
         if unknown:
             raise ValidationFailed(f"未知的申请材料: {', '.join(sorted(unknown))}", "materials")
@@ -147,5 +157,6 @@ class Filing(CaseCore):
             kind=kind,
             licence_no=licence_no,
             preliminary_org=preliminary_org,
+            item_version=item.version,
         )
         return case

@@ -56,6 +56,7 @@ from xuke.domain.stages import (
     HearingBasis,
     HearingStatus,
     SuspensionReason,
+    named,
 )
 
 
@@ -268,7 +269,7 @@ class Hearings(CaseCore):
         if hearing is None or self.status is not CaseStatus.SUSPENDED:
             raise InvalidState(f"本案没有进行中的听证，不能{action}")
         if hearing.status not in allowed:
-            raise InvalidState(f"听证状态为 {hearing.status.value}，不能{action}")
+            raise InvalidState(f"听证状态为{named(hearing.status)}，不能{action}")
         return hearing
 
     def _right_to_ask(self, action: str) -> HearingRecord:

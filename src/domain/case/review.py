@@ -21,6 +21,7 @@ from xuke.domain.stages import (
     CaseStatus,
     Opinion,
     Stage,
+    named,
 )
 
 _NEXT_STAGE = {Stage.HANDLING: Stage.REVIEW, Stage.REVIEW: Stage.APPROVAL}
@@ -71,7 +72,7 @@ class Review(CaseCore):
         at APPROVAL for the decision); RETURN sends it back one stage."""
         self._require_status(*CLOCK_RUNNING, action="签署意见")
         if self.stage not in (Stage.HANDLING, Stage.REVIEW, Stage.APPROVAL):
-            raise InvalidState(f"环节 {self.stage.value} 不签署审查意见")
+            raise InvalidState(f"环节{named(self.stage)}不签署审查意见")
         if opinion is Opinion.RETURN:
             if self.stage not in _PREVIOUS_STAGE:
                 raise InvalidState("承办环节不能退回")

@@ -22,9 +22,11 @@ class CaseQueries:
     def me(self, info: Info) -> Principal:
         return Principal.of(info.context.require_principal())
 
-    @strawberry.field
-    def license_items(self, info: Info) -> list[LicenseItem]:
-        return [LicenseItem.of(i) for i in info.context.services.app.catalogue.items]
+    @strawberry.field(description="The items in force (retired ones left out), latest versions.")
+    async def license_items(self, info: Info) -> list[LicenseItem]:
+        app = info.context.services.app
+        catalogue = await info.context.run(app.current_catalogue)  # a look at the store
+        return [LicenseItem.of(i) for i in catalogue.items]
 
     @strawberry.field(name="case")
     async def case_(self, info: Info, case_no: str) -> Case | None:

@@ -23,12 +23,22 @@ from xuke.api.graphql.common.types import (
 from xuke.api.graphql.deadlines import Deadlines
 from xuke.api.materials import download_url
 from xuke.application.principal import Principal as DomainPrincipal
-from xuke.application.summaries import summarize
+from xuke.application.summaries import label, summarize
 from xuke.domain.case import LicenseCase
 from xuke.domain.case_records import ApplicantRecord, AttachmentRecord
 from xuke.domain.case_records import StageOpinion as DomainOpinion
 from xuke.domain.model import DomainEvent, local_date
-from xuke.domain.roles import OVERSIGHT_ROLES
+from xuke.domain.roles import OVERSIGHT_ROLES, STAFF_ROLES
+
+STAFF_PLACEHOLDER = "工作人员"  # what applicants see instead of a staff member's user id
+TASK_EVENTS = frozenset({"TaskClaimed", "TaskReleased", "TaskReassigned"})  # name staff
+
+
+def sees_internals(principal: DomainPrincipal | None) -> bool:
+    """Staff and oversight roles see who did what and each stage's own fields; applicants
+    (and the public) see the opinions as the seed promises: stage, opinion and comment."""
+    return principal is not None and bool(principal.roles & (STAFF_ROLES | OVERSIGHT_ROLES))
+
 
 if TYPE_CHECKING:
     from xuke.api.graphql.cases.hearings import Hearing
@@ -68,9 +78,12 @@ class CaseEvent:
     actor_role: Role | None
     event: strawberry.Private[DomainEvent]
     full: strawberry.Private[bool]  # the caller may see the event's data
+    internal: strawberry.Private[bool] = True  # the caller may see staff user ids
 
     @strawberry.field
     def summary(self) -> str:
+        if not self.internal and type(self.event).__name__ in TASK_EVENTS:
+            return label(self.event)  # "签收", without whose hands
         return summarize(self.event)
 
     @strawberry.field
@@ -83,14 +96,17 @@ class CaseEvent:
     def of(cls, event: DomainEvent, principal: DomainPrincipal | None) -> CaseEvent:
         """Summary and data are made only if asked for: a history of 50 events is mostly
         asked for its versions, types and times."""
+        internal = sees_internals(principal)
+        staff = event.actor.role is not None and event.actor.role is not Role.APPLICANT
         return cls(
             version=event.originator_version,
             type=type(event).__name__,
             occurred_at=event.timestamp,
-            actor_id=event.actor.id,
+            actor_id=STAFF_PLACEHOLDER if staff and not internal else event.actor.id,
             actor_role=event.actor.role,
             event=event,
             full=principal is not None and bool(principal.roles & OVERSIGHT_ROLES),
+            internal=internal,
         )
 
 
@@ -106,10 +122,17 @@ class StageOpinion:
     at: dt.datetime
 
     @classmethod
-    def of(cls, o: DomainOpinion) -> StageOpinion:
+    def of(cls, o: DomainOpinion, shown: frozenset[str] | None = None) -> StageOpinion:
+        """``shown``: for an applicant, the keys of ``fields`` they may see (the setting
+        ``XUKE_APPLICANT_OPINION_FIELDS``), and no staff user id; None: everything."""
+        if shown is None:
+            fields, actor_id = o.fields, o.actor_id
+        else:
+            kept = {k: v for k, v in (o.fields or {}).items() if k in shown}
+            fields, actor_id = kept or None, STAFF_PLACEHOLDER
         return cls(
-            stage=o.stage, opinion=o.opinion, comment=o.comment, fields=cast(JSON, o.fields),
-            actor_id=o.actor_id, at=o.at,
+            stage=o.stage, opinion=o.opinion, comment=o.comment, fields=cast(JSON, fields),
+            actor_id=actor_id, at=o.at,
         )  # fmt: skip
 
 
@@ -204,7 +227,7 @@ class Case:
         return cls(
             id=strawberry.ID(str(case.id)),
             case_no=case.case_no,
-            item=LicenseItem.of(ctx.services.app.catalogue.get(case.item_code)),
+            item=LicenseItem.of(ctx.services.app.catalogue.get(case.item_code, case.item_version)),
             applicant=_applicant(case, public=ctx.principal is None),
             jurisdiction_code=case.jurisdiction_code,
             status=case.status,
@@ -216,9 +239,16 @@ class Case:
             decision=case.decision,
             certificate_no=case.certificate_no or case.licence_no,  # v2: the licence concerned
             kind=case.kind,
-            opinions=[StageOpinion.of(o) for o in case.opinions],
+            opinions=[StageOpinion.of(o, _shown_fields(ctx)) for o in case.opinions],
             aggregate=case,
         )
+
+
+def _shown_fields(ctx: Context) -> frozenset[str] | None:
+    """None for staff and oversight (everything); else the opinion fields applicants see."""
+    if sees_internals(ctx.principal):
+        return None
+    return frozenset(ctx.services.settings.applicant_opinion_fields)
 
 
 def _applicant(case: LicenseCase, public: bool) -> Applicant:

@@ -83,6 +83,14 @@ class LicenseItem:
     extension_days: int | None = strawberry.field(
         description="Law 42: the one extension's working days; null where the item's own law allows none."
     )
+    version: int = strawberry.field(
+        default=1,
+        description="the catalogue's version of the item (a case: the one it was filed under)",
+    )
+    level: str = strawberry.field(
+        default="",
+        description="the deciding authority's level: NATIONAL | PROVINCIAL | MUNICIPAL | COUNTY",
+    )
 
     @classmethod
     def of(cls, item: DomainItem) -> LicenseItem:
@@ -94,6 +102,8 @@ class LicenseItem:
             committed_time_limit_days=item.committed_time_limit_days,
             certificate_validity_years=item.certificate_validity_years,
             extension_days=item.extension_days,
+            version=item.version,
+            level=item.level.value,
             required_materials=[
                 Material(code=m.code, name=m.name, required=m.required) for m in item.materials
             ],

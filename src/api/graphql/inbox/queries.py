@@ -22,7 +22,10 @@ class InboxQueries:
         groups = [
             f"{principal.org_code}:{role.value}" for role in sorted(principal.roles & STAFF_ROLES)
         ]
+        # 委托代办: the tasks of those whose work the caller does today
+        delegators = await ctx.run(ctx.services.app.delegators_today, principal)
         page = await fetch_page(
-            ctx, inbox_page, ctx.services.views, principal.user_id, groups, box, first or 20, after
-        )
+            ctx, inbox_page, ctx.services.views, principal.user_id, groups, box, first or 20,
+            after, delegators,
+        )  # fmt: skip
         return TaskConnection.of(page, ctx)

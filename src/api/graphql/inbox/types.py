@@ -11,7 +11,7 @@ from graphql import GraphQLError
 from strawberry.dataloader import DataLoader
 
 from xuke.api.context import Context
-from xuke.api.graphql.cases.types import Case
+from xuke.api.graphql.cases.types import Case, sees_internals
 from xuke.api.graphql.common.paging import PageInfo, edges, page_info
 from xuke.api.graphql.common.rows import day, moment
 from xuke.api.graphql.common.types import Info, Light, Stage
@@ -52,7 +52,7 @@ class Task:
             stage=row["stage"],
             arrived_at=dt.datetime.fromisoformat(row["arrived_at"]),
             completed_at=moment(row["completed_at"]),
-            assignee=row["assignee"],
+            assignee=row["assignee"] if sees_internals(ctx.principal) else None,  # a staff id
             candidate_group=row["candidate_group"],
             decision_due=day(due),
             light=ctx.lights.of(due, row["period_days"], ctx.services.today(), row.get("done_on")),

@@ -19,6 +19,7 @@ from xuke.api.graphql.public.types import (
     RegisteredLicenseConnection,
     RegisteredLicenseEdge,
 )
+from xuke.application.rate_limits import SECRET_LOOKUP
 from xuke.projections.public_status import public_status
 from xuke.projections.register import licence_register_page
 from xuke.projections.store import Row
@@ -27,7 +28,7 @@ from xuke.projections.store import Row
 def lookup_public_status(ctx: Context, case_no: str, query_code: str) -> Row | None:
     """Wrong code ≡ unknown case: the same None, in the same constant-time comparison."""
     code_hash = ctx.services.app.hash_query_code(query_code)
-    return public_status(ctx.services.views, case_no.strip(), code_hash)
+    return public_status(ctx.services.reads, case_no.strip(), code_hash)
 
 
 MAX_SEARCH = 100  # a holder name, a certificate number or a credit code
@@ -37,6 +38,7 @@ MAX_SEARCH = 100  # a holder name, a certificate number or a credit code
 class PublicQueries:
     @strawberry.field
     async def public_status(self, info: Info, case_no: str, query_code: str) -> PublicStatus | None:
+        await info.context.limit(SECRET_LOOKUP)  # one limit with /status and the others
         row = await info.context.run(lookup_public_status, info.context, case_no, query_code)
         return PublicStatus.of(row) if row else None
 
@@ -48,6 +50,7 @@ class PublicQueries:
         self, info: Info, number: str, sha256: str | None = None
     ) -> DocumentVerification:
         ctx = info.context
+        await ctx.limit(SECRET_LOOKUP)
         found = await ctx.run(verify_document, ctx.services, number, sha256)
         return DocumentVerification(
             genuine=found.genuine,
@@ -72,7 +75,7 @@ class PublicQueries:
             raise bad_input(f"搜索词最长 {MAX_SEARCH} 个字符")
         ctx = info.context
         page = await fetch_page(
-            ctx, licence_register_page, ctx.services.views, search, item_code, first or 20, after,
+            ctx, licence_register_page, ctx.services.reads, search, item_code, first or 20, after,
             status,
         )  # fmt: skip
         return RegisteredLicenseConnection(

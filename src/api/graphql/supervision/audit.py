@@ -96,7 +96,7 @@ class AuditFields(InJurisdiction):
     ) -> AuditConnection:
         ctx = info.context
         page = await fetch_page(
-            ctx, audit_trail_page, ctx.services.views, case_no, first or 50, after
+            ctx, audit_trail_page, ctx.services.reads, case_no, first or 50, after
         )
         return AuditConnection(
             edges=edges(page, AuditEdge, AuditEntry.of),

@@ -13,6 +13,7 @@ from xuke.api.graphql.common.rows import moment
 from xuke.api.graphql.common.types import Info
 from xuke.api.graphql.supervision.commands import Runner, acted, uuid_of
 from xuke.api.graphql.supervision.scope import InJurisdiction
+from xuke.application.rate_limits import SECRET_LOOKUP
 from xuke.projections.store import Row
 
 
@@ -82,6 +83,8 @@ class ComplaintMutations:
         query_code: str | None = None,
         idempotency_key: str | None = None,
     ) -> ComplaintPayload:
+        if query_code is not None or info.context.principal is None:  # a lookup by secret
+            await info.context.limit(SECRET_LOOKUP)  # one limit with /status and the others
         return await complaint_payload(
             info,
             lambda commands, principal: commands.file_complaint(

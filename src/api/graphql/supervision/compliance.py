@@ -87,7 +87,7 @@ class ComplianceFields(InJurisdiction):
         granted and deemed granted (Law 50) from the licence register."""
         if to < from_ or (to - from_).days > MAX_PERIOD_DAYS:
             raise bad_input("the period must run forward and span at most ten years")
-        ctx, views, group = info.context, info.context.services.views, group_by.value
+        ctx, views, group = info.context, info.context.services.reads, group_by.value
         today = ctx.services.today()
         rows = await ctx.run(compliance, views, self.jurisdiction, from_, to, group, today)
         cards = await ctx.run(card_counts, views, self.jurisdiction, from_, to, group)

@@ -12,12 +12,19 @@ from xuke.api.graphql.supervision.cards import CardFields
 from xuke.api.graphql.supervision.complaints import ComplaintFields
 from xuke.api.graphql.supervision.compliance import ComplianceFields
 from xuke.api.graphql.supervision.late_cases import LateCases
+from xuke.api.graphql.supervision.late_counts import LateCountFields
 from xuke.api.graphql.supervision.orders import OrderFields
 
 
 @strawberry.type
 class Supervision(
-    LateCases, ComplianceFields, CardFields, OrderFields, ComplaintFields, AuditFields
+    LateCases,
+    ComplianceFields,
+    CardFields,
+    OrderFields,
+    ComplaintFields,
+    AuditFields,
+    LateCountFields,  # the dashboard's tables (an addition to the contract)
 ):
     """Its fields stand in the schema in the order of these bases."""
 
