@@ -1,4 +1,6 @@
-"""The served schema holds every element of the v1 contract exactly (additions allowed)."""
+"""The served schema holds every element of the v1 and v2 contracts exactly (additions
+allowed). Our copies of the contract live in ``tests/contract/``, checked against
+``../shared`` when it is beside the checkout."""
 
 from __future__ import annotations
 
@@ -18,13 +20,16 @@ from xuke.api.graphql.schema import sdl
 
 HERE = Path(__file__).resolve().parent
 CONTRACT = HERE.parent / "contract" / "schema.graphql"
-SHARED = HERE.parents[2] / "shared" / "api" / "schema.graphql"
+CONTRACT_V2 = HERE.parent / "contract" / "schema-v2.graphql"  # `extend`s v1
+SHARED = HERE.parents[2] / "shared" / "api"
 
 
-def test_our_copy_of_the_contract_is_the_shared_one() -> None:
-    if not SHARED.exists():
+@pytest.mark.parametrize("ours", [CONTRACT, CONTRACT_V2], ids=["v1", "v2"])
+def test_our_copy_of_the_contract_is_the_shared_one(ours: Path) -> None:
+    shared = SHARED / ours.name
+    if not shared.exists():
         pytest.skip("../shared is not beside this checkout")
-    assert CONTRACT.read_text("utf-8") == SHARED.read_text("utf-8")
+    assert ours.read_text("utf-8") == shared.read_text("utf-8")
 
 
 def differences(contract: GraphQLSchema, served: GraphQLSchema) -> list[str]:
@@ -47,6 +52,8 @@ def differences(contract: GraphQLSchema, served: GraphQLSchema) -> list[str]:
                         f"{name}.{field_name}: {field.type} expected, got {other.type if other else None}"
                     )
                     continue
+                if getattr(field, "default_value", None) != getattr(other, "default_value", None):
+                    found.append(f"{name}.{field_name} default {field.default_value!r} expected")
                 for arg_name, arg in getattr(field, "args", {}).items():
                     got = other.args.get(arg_name)
                     if got is None or str(got.type) != str(arg.type):
@@ -69,6 +76,11 @@ def differences(contract: GraphQLSchema, served: GraphQLSchema) -> list[str]:
 
 def test_every_element_of_the_contract_is_served_unchanged() -> None:
     assert differences(build_schema(CONTRACT.read_text("utf-8")), build_schema(sdl())) == []
+
+
+def test_every_element_of_the_v2_contract_is_served_unchanged() -> None:
+    both = CONTRACT.read_text("utf-8") + "\n" + CONTRACT_V2.read_text("utf-8")
+    assert differences(build_schema(both), build_schema(sdl())) == []
 
 
 def test_the_comparison_notices_a_change() -> None:
