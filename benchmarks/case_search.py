@@ -49,7 +49,7 @@ TODAY = dt.date(2026, 11, 30)
 COLUMNS = ("case_id", "case_no", "item_code", "jurisdiction_code", "status", "stage", "is_open",
            "acceptance_due", "decision_due", "working_days_used", "working_days_suspended",
            "extended", "provisional", "due_on", "yellow_from", "done_on", "received_on",
-           "horizon", "clock", "applicant_code", "applicant_name")  # fmt: skip
+           "horizon", "clock", "applicant_code", "applicant_name", "preliminary_org")  # fmt: skip
 
 
 def row(i: int, rnd: random.Random) -> tuple[Any, ...]:
@@ -60,12 +60,15 @@ def row(i: int, rnd: random.Random) -> tuple[Any, ...]:
     done = None if is_open else due + dt.timedelta(days=rnd.randrange(-20, 3))
     enterprise = rnd.randrange(ENTERPRISES)
     division = rnd.choice(DIVISIONS)
+    # TZJY-JGHZ (every 5th case) is decided by the nation after the province reviewed it
+    # first (Law 43): the province finds it through searchCases' second branch (0034).
+    lower = division[:2] + "0000" if ITEMS[i % 5] == "TZJY-JGHZ" else None
     return (
         f"id-{i}", f"{division}-{received.year}-{ITEMS[i % 5][:4]}-{i:07d}", ITEMS[i % 5],
-        division, status, stage, int(is_open), received.isoformat(), due.isoformat(), 10, 0, 0,
-        0, due.isoformat(), (due - dt.timedelta(days=3)).isoformat(),
+        "000000" if lower else division, status, stage, int(is_open), received.isoformat(),
+        due.isoformat(), 10, 0, 0, 0, due.isoformat(), (due - dt.timedelta(days=3)).isoformat(),
         done.isoformat() if done else None, received.isoformat(), due.isoformat(), "{}",
-        f"9144{enterprise:014d}", f"测试企业{enterprise}号有限公司",
+        f"9144{enterprise:014d}", f"测试企业{enterprise}号有限公司", lower,
     )  # fmt: skip
 
 
@@ -160,6 +163,7 @@ def main() -> None:
         ),
         "search: province, 11th page": s("440000", after=deep["after"]),
         "search: province, name contains": s("440000", CaseFilter(applicant_name="4242号")),
+        "search: province, reviewed first (Law 43)": s("440000", CaseFilter(item_code="TZJY-JGHZ")),
     }
     total = views.count("case_deadlines", "1 = 1")
     print(f"{total:,} cases in case_deadlines ({'SQLite' if views.is_sqlite else 'PostgreSQL'})")

@@ -3,7 +3,8 @@
 
 Every query walks an index in its sort order — due date or received date, then case number
 (migration 0033) — and stops after a page, with a keyset cursor (no OFFSET). The caller's
-scope (a jurisdiction prefix) and an applicant's code seek to their rows first. The light is
+scope (a jurisdiction prefix) and an applicant's code seek to their rows first. The cases a
+lower authority reviews first (Law 43) come from a second walk, merged in order (0034). The light is
 not stored (it follows from today), so it is asked for as a condition on the stored due date,
 the first YELLOW day and the day the running deadline was met (``light_of`` in
 ``domain/deadlines.py``, the same rule spelled in SQL). ``totalCount`` is counted up to
@@ -70,16 +71,6 @@ LIGHT_CONDITIONS = {
 }
 
 
-def scope_condition(jurisdiction: str) -> tuple[list[str], list[Any]]:
-    """The cases of a jurisdiction, as a range on the code (an index seek on either engine,
-    whatever the database's collation); the whole country needs no condition."""
-    prefix = jurisdiction_prefix(jurisdiction)
-    if not prefix:
-        return [], []
-    upper = str(int(prefix) + 1).zfill(len(prefix))
-    return ["jurisdiction_code >= %s AND jurisdiction_code < %s"], [prefix, upper]
-
-
 def filter_conditions(f: CaseFilter, today: dt.date) -> tuple[list[str], list[Any]]:
     where: list[str] = []
     params: list[Any] = []
@@ -119,31 +110,60 @@ def filter_conditions(f: CaseFilter, today: dt.date) -> tuple[list[str], list[An
     return where, params
 
 
-def cases_page(
+def _keys(
     store: ViewStore,
     where: list[str],
     params: list[Any],
+    sort: CaseSort,
+    cursor: list[Any] | None,
+    limit: int,
+) -> list[Row]:
+    """Up to ``limit`` keys of one branch in ``sort`` order after the cursor: a walk of one
+    sort index, the filters checked in it."""
+    order = sort.columns
+    condition = " AND ".join(where) or "1 = 1"
+    after_cursor = f" AND {keyset(order, sort.descending)}" if cursor else ""
+    direction = " DESC" if sort.descending else ""
+    return store.fetchall(
+        f"SELECT {', '.join(order)} FROM case_deadlines WHERE {condition}{after_cursor} "
+        f"ORDER BY {', '.join(c + direction for c in order)} LIMIT %s",
+        [*params, *(keyset_params(cursor) if cursor else []), limit],
+    )
+
+
+def _count(store: ViewStore, where: list[str], params: list[Any]) -> int:
+    condition = " AND ".join(where) or "1 = 1"
+    counted = store.fetchone(
+        f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM case_deadlines WHERE {condition} LIMIT %s) AS matches",
+        [*params, COUNT_CAP],
+    )
+    return int(counted["n"]) if counted else 0
+
+
+Branch = tuple[list[str], list[Any]]
+
+
+def cases_page(
+    store: ViewStore,
+    branches: list[Branch],
     sort: CaseSort,
     first: int,
     after: str | None,
 ) -> Page[Row]:
     """One page in ``sort`` order after the cursor, and the count (capped) of all matches.
 
-    The page is found first by its keys alone, which the sort indexes hold with every
-    filtered column (an index-only scan), and only its own rows are then read."""
+    Each branch (conditions that no row of another branch meets) walks its own index in the
+    sort order and stops after a page; their keys are merged in that order, as the inbox
+    merges its boxes. The page is found first by its keys alone, which the sort indexes hold
+    with every filtered column (an index-only scan), and only its own rows are then read."""
     first = check_first(first)
     order = sort.columns
     cursor = decode_cursor(after, len(order))
     if cursor is not None and not all(isinstance(v, str) for v in cursor):
         raise ValueError("invalid cursor")  # our cursors hold a date and a case number
-    condition = " AND ".join(where) or "1 = 1"
-    after_cursor = f" AND {keyset(order, sort.descending)}" if cursor else ""
-    direction = " DESC" if sort.descending else ""
-    keys = store.fetchall(
-        f"SELECT {', '.join(order)} FROM case_deadlines WHERE {condition}{after_cursor} "
-        f"ORDER BY {', '.join(c + direction for c in order)} LIMIT %s",
-        [*params, *(keyset_params(cursor) if cursor else []), first + 1],
-    )
+    keys = [k for w, p in branches for k in _keys(store, w, p, sort, cursor, first + 1)]
+    if len(branches) > 1:
+        keys.sort(key=lambda k: tuple(k[c] for c in order), reverse=sort.descending)
     page_keys = keys[:first]
     rows: dict[str, Row] = {}
     if page_keys:
@@ -158,11 +178,8 @@ def cases_page(
     more = len(keys) > first
     if cursor is None and not more:  # the first page holds every match: nothing to count
         return Page(page, cursors, more, len(page_keys))
-    counted = store.fetchone(
-        f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM case_deadlines WHERE {condition} LIMIT %s) AS matches",
-        [*params, COUNT_CAP],
-    )
-    return Page(page, cursors, more, int(counted["n"]) if counted else 0)
+    total = min(sum(_count(store, w, p) for w, p in branches), COUNT_CAP)
+    return Page(page, cursors, more, total)
 
 
 def search_cases(
@@ -174,10 +191,25 @@ def search_cases(
     first: int = 20,
     after: str | None = None,
 ) -> Page[Row]:
-    """案件查询 for staff: the cases of their jurisdiction that match ``found``."""
-    where, params = scope_condition(jurisdiction)
+    """案件查询 for staff: the cases of their jurisdiction that match ``found``, and those
+    another authority decides but one of their jurisdiction reviews first (Law 43: both
+    levels see the case, ``authorization.can_view``). The second branch walks the partial
+    indexes of migration 0034, which hold only such cases."""
     more, more_params = filter_conditions(found, today)
-    return cases_page(store, where + more, params + more_params, sort, first, after)
+    prefix = jurisdiction_prefix(jurisdiction)
+    if not prefix:  # the whole country: every case is its own
+        return cases_page(store, [(more, more_params)], sort, first, after)
+    low, high = prefix, str(int(prefix) + 1).zfill(len(prefix))
+    own = (["jurisdiction_code >= %s AND jurisdiction_code < %s", *more], [low, high, *more_params])
+    reviewed_first = (
+        [
+            "preliminary_org IS NOT NULL AND preliminary_org >= %s AND preliminary_org < %s",
+            "(jurisdiction_code < %s OR jurisdiction_code >= %s)",  # not already in ``own``
+            *more,
+        ],
+        [low, high, low, high, *more_params],
+    )
+    return cases_page(store, [own, reviewed_first], sort, first, after)
 
 
 def applications_page(
@@ -193,4 +225,4 @@ def applications_page(
     where, params = filter_conditions(
         CaseFilter(applicant_code=applicant_code, statuses=statuses), today
     )
-    return cases_page(store, where, params, CaseSort.RECEIVED_DESC, first, after)
+    return cases_page(store, [(where, params)], CaseSort.RECEIVED_DESC, first, after)

@@ -39,7 +39,7 @@ COLUMNS = (
     "working_days_suspended", "extended", "provisional", "due_on", "yellow_from", "done_on",
     "received_on", "accepted_on", "decided_on", "closed_on", "horizon", "computed_on", "clock", "correction_requested_on",
     "correction_due", "filed_on", "hearing_status", "hearing_request_by", "hearing_hold_by",
-    "hearing_officer_by", "applicant_code", "applicant_name",
+    "hearing_officer_by", "applicant_code", "applicant_name", "preliminary_org",
 )  # fmt: skip
 
 
@@ -149,6 +149,7 @@ class DeadlinesProjection(CaseProjection):
                 "hearing_status": case.hearing.status.value if case.hearing else None,
                 "applicant_code": case.applicant.identity,  # myApplications, searchCases
                 "applicant_name": case.applicant.name[:SEARCH_NAME_CHARS],
+                "preliminary_org": case.preliminary_org,  # Law 43: searchCases finds it there
                 **deadline_columns(clock, self.calendar, last_event_on, self.context.thresholds),
             }
         )

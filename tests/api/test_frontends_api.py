@@ -214,6 +214,49 @@ def test_staff_search_filters_sorts_and_stays_in_the_callers_jurisdiction(
     assert code_of(search(api, clerk, "first: 101")) == "BAD_USER_INPUT"
 
 
+def test_the_lower_authority_finds_the_cases_it_reviews_first(
+    api: Api, clock: SettableClock
+) -> None:
+    """Law 43: TZJY-JGHZ is decided by the nation (000000) after the province (440000) has
+    accepted and reviewed it first; the province works it then and may read it afterwards
+    (``can_view``), so its search finds it — once, in order, with its own filters."""
+    t = tokens(api)
+    own = filed(api, t["applicant"])  # GYCP-SCXK, the province's own: received 28 Sep
+    clock.set(at(2026, 9, 29))
+    upper = filed(
+        api, t["applicant"], itemCode="TZJY-JGHZ", materials=["SQB", "FRZG", "ZLTX", "JYRY"]
+    )
+    clerk, nation = t["clerk"], api.token("sup-cn", Role.SUPERVISOR, org="000000")
+    city = api.token("sz-handler", Role.HANDLER, org="440300")
+
+    assert sorted(found_nos(api, clerk, "first: 50")) == sorted([own, upper])
+    assert sorted(found_nos(api, nation, "first: 50")) == sorted([own, upper])  # once each
+    assert found_nos(api, city, "") == []  # below the reviewing province: not its case
+    node = search(api, clerk, "filter: $f", {"f": {"caseNo": upper}})["data"]["searchCases"]
+    assert node["edges"][0]["node"]["jurisdictionCode"] == "000000"
+
+    # the two walks merged in order, paged by the cursor, counted together
+    assert found_nos(api, clerk, "sort: RECEIVED_DESC") == [upper, own]
+    one = search(api, clerk, "first: 1, sort: RECEIVED_ASC")["data"]["searchCases"]
+    assert [e["node"]["caseNo"] for e in one["edges"]] == [own]
+    assert one["pageInfo"]["hasNextPage"] and one["totalCount"] == 2
+    after = one["pageInfo"]["endCursor"]
+    two = search(api, clerk, f'first: 1, sort: RECEIVED_ASC, after: "{after}"')
+    assert [e["node"]["caseNo"] for e in two["data"]["searchCases"]["edges"]] == [upper]
+    assert not two["data"]["searchCases"]["pageInfo"]["hasNextPage"]
+
+    # the filters hold for it too, through its stages at the province and after
+    assert found_nos(api, clerk, "filter: $f", {"itemCode": "TZJY-JGHZ"}) == [upper]
+    act(api, clerk, "acceptApplication", f'caseNo: "{upper}"')
+    assert found_nos(api, clerk, "filter: $f", {"stage": ["PRELIMINARY_REVIEW"]}) == [upper]
+    act(api, t["handler"], "forwardForDecision",
+        f'caseNo: "{upper}", opinion: AGREE, comment: "初审合格"')  # fmt: skip
+    assert found_nos(api, clerk, "filter: $f", {"stage": ["HANDLING"]}) == [upper]
+    assert found_nos(
+        api, clerk, "filter: $f", {"applicantName": "华强", "status": ["SUBMITTED"]}
+    ) == [own]
+
+
 # ---------------------------------------------------------------- 3. contact details
 
 
