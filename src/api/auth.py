@@ -315,4 +315,19 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
     name = claims.get("name")
     if name is not None and not (isinstance(name, str) and len(name) <= MAX_NAME and _plain(name)):
         raise Unauthenticated(f"令牌的 name 须为普通字符串 (不超过 {MAX_NAME} 个字符)")
-    return Principal(user, roles, org, jurisdiction, str(name or "").strip() or user)
+    return Principal(
+        user, roles, org, jurisdiction, str(name or "").strip() or user,
+        expires_at=_expiry(claims.get("exp")),
+    )  # fmt: skip
+
+
+def _expiry(exp: Any) -> dt.datetime | None:
+    """The ``exp`` claim as a moment (a number once decoded; a datetime when issuing)."""
+    if isinstance(exp, dt.datetime):
+        return exp if exp.tzinfo else exp.replace(tzinfo=dt.UTC)
+    if isinstance(exp, int | float) and not isinstance(exp, bool):
+        try:
+            return dt.datetime.fromtimestamp(exp, dt.UTC)
+        except (OverflowError, OSError, ValueError):  # beyond any calendar: never, for us
+            return None
+    return None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
 from xuke.domain.identifiers import division_covers
 from xuke.domain.model import Actor
@@ -22,6 +23,9 @@ class Principal:
     # Whose claimed tasks this user may work today (委托代办, ``domain/delegation.py``):
     # filled in by the application before a case command, never from the token.
     acting_for: frozenset[str] = frozenset()
+    # When the token it came from expires (its ``exp``), if known: what lasts beyond one
+    # request (a live subscription) ends then. Not part of who the caller is.
+    expires_at: dt.datetime | None = field(default=None, compare=False)
 
     def has(self, role: Role) -> bool:
         return role in self.roles

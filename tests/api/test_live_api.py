@@ -4,11 +4,14 @@ pushed when the views move."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
+import jwt
 import pytest
 import uvicorn
 from websockets.exceptions import ConnectionClosed
@@ -187,3 +190,85 @@ def test_counts_are_pushed_when_the_projections_run_in_another_process(detached:
         assert clerk.next()["data"]["inboxCounts"] == {"new": 0, "todo": 1, "done": 0}
         file(detached, t)
         assert clerk.next()["data"]["inboxCounts"]["todo"] == 2
+
+
+def short_lived(api: Api, user: str, role: Role, seconds: float) -> str:
+    """A token of ``user`` that expires ``seconds`` from now (signed as the service's own)."""
+    tokens_ = api.services.tokens
+    now = dt.datetime.now(dt.UTC)
+    claims = {
+        "sub": user, "roles": [role.value], "org": "440000", "iss": tokens_.issuer,
+        "aud": tokens_.audience, "iat": now, "exp": now + dt.timedelta(seconds=seconds),
+    }  # fmt: skip
+    return jwt.encode(claims, tokens_.secret, algorithm="HS256")
+
+
+def expired(message: dict[str, Any]) -> bool:
+    """The end a subscription comes to when its token expires: UNAUTHENTICATED, in Chinese."""
+    assert message["type"] == "next" and message["payload"]["data"] is None, message
+    error = message["payload"]["errors"][0]
+    return error["extensions"]["code"] == "UNAUTHENTICATED" and "过期" in error["message"]
+
+
+def test_each_subscription_ends_when_the_token_expires(api: Api) -> None:
+    """Nothing moves in the views meanwhile (the heartbeat is 30 s away): what ends the
+    subscriptions is the token's ``exp``, not a message or a look at the token service."""
+    with (
+        LiveClient(api.url, bearer(short_lived(api, "clerk-9", Role.CLERK, 2))) as clerk,
+        LiveClient(api.url, bearer(short_lived(api, "sup-9", Role.SUPERVISOR, 2))) as sup,
+        LiveClient(api.url, bearer(tokens(api)["clerk"])) as lasting,  # a 12-hour token
+    ):
+        clerk.subscribe(COUNTS)
+        sup.subscribe(CARDS)
+        sup.subscribe("subscription { supervisionTotals { overdue } }", op="2")
+        lasting.subscribe(COUNTS)
+        started = time.monotonic()
+        assert clerk.next()["data"]["inboxCounts"] == {"new": 0, "todo": 0, "done": 0}
+        assert sup.next()["data"]["supervisionTotals"]["overdue"] == 0
+        assert lasting.next()["data"]["inboxCounts"]["todo"] == 0
+
+        assert expired(clerk.receive(timeout=10))
+        assert time.monotonic() - started < 5  # at exp, 2 s in
+        assert clerk.receive()["type"] == "complete"
+        ended = {sup.receive(timeout=10)["id"] for _ in range(4)}  # next + complete, each
+        assert ended == {"1", "2"}
+        # a subscription opened after exp on the same connection ends at once
+        clerk.subscribe(COUNTS, op="3")
+        assert refusal(clerk) == "UNAUTHENTICATED"
+        clerk.subscribe("{ inbox(box: TODO) { totalCount } }", op="4")  # a query, too
+        assert refusal(clerk) == "UNAUTHENTICATED"
+        with pytest.raises(TimeoutError):  # the lasting token's subscription goes on
+            lasting.receive(timeout=0.5)
+
+
+def test_refusals_over_the_websocket_start_in_chinese(api: Api) -> None:
+    """GraphQL's own refusals (validation, variables) answer an ``error`` message, a syntax
+    error closes the connection (4400, the message its reason): in Chinese first, as over HTTP."""
+    with LiveClient(api.url, bearer(tokens(api)["supervisor"])) as client:
+        client.subscribe("subscription { inboxCount { new } }")
+        unknown = client.receive()
+        assert unknown["type"] == "error", unknown
+        assert unknown["payload"][0]["message"].startswith("没有这个字段：Cannot query field")
+        client.subscribe(CARDS, {"j": 440000}, op="2")
+        variables = client.receive()
+        assert variables["type"] == "error", variables
+        assert variables["payload"][0]["message"].startswith(
+            "参数值无效：Variable '$j' has invalid value"
+        )
+        client.subscribe("subscription { inboxCounts { new ", op="3")
+        with pytest.raises(ConnectionClosed) as closed:
+            client.receive()
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
+        assert closed.value.rcvd.reason.startswith("查询语法错误：Syntax Error")
+    with LiveClient(api.url, bearer(tokens(api)["supervisor"])) as client:  # a long reason
+        client.subscribe("subscription { inboxCounts { new } } " + "x" * 200)
+        with pytest.raises(ConnectionClosed) as long:
+            client.receive()
+        assert long.value.rcvd is not None and long.value.rcvd.code == 4400
+        assert long.value.rcvd.reason.startswith("查询语法错误：Syntax Error")
+        assert len(long.value.rcvd.reason.encode()) <= 123  # all a close frame holds
+    # the same words over HTTP, where they were already Chinese
+    over_http = api.gql("{ inboxCounts { new ")["errors"][0]["message"]
+    assert over_http == closed.value.rcvd.reason
+    too_long = api.gql("{ " + "__typename " * 3001 + "}")["errors"][0]["message"]
+    assert too_long.startswith("查询") and "more than 3000 tokens" in too_long  # still refused

@@ -92,8 +92,14 @@ class ViewFeed:
 
     async def moves(self, names: Sequence[str]) -> AsyncIterator[int]:
         """The named views' position: at once, then each time it has changed (or after a
-        heartbeat of quiet). Runs until the subscriber goes."""
-        await asyncio.to_thread(self._subscribed)
+        heartbeat of quiet). Runs until the subscriber goes (or its token expires: it may
+        then be cancelled while still subscribing, see ``subscriptions.until_expiry``)."""
+        subscribing = asyncio.ensure_future(asyncio.to_thread(self._subscribed))
+        try:
+            await asyncio.shield(subscribing)
+        except BaseException:  # cancelled meanwhile, or the positions could not be read
+            subscribing.add_done_callback(lambda _: self._unsubscribed())
+            raise
         try:
             last = self.position(names)
             yield last

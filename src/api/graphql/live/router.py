@@ -4,12 +4,16 @@
   payload (``{"Authorization": "Bearer …"}``, what browsers can send) or in the upgrade
   request's ``Authorization`` header. A token that is refused (in either) closes the
   connection with 4403; with no token at all the connection is accepted and each subscription answers
-  ``UNAUTHENTICATED``, as a query would.
+  ``UNAUTHENTICATED``, as a query would. At the token's ``exp`` the connection's caller is
+  forgotten (and its subscriptions end).
 - ``OfflineGraphiQL``: Strawberry's GraphiQL page with its scripts and styles served from
   the package (``/static/graphiql/``) instead of unpkg.com, so it works with no internet."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+import weakref
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -35,6 +39,21 @@ class TextFrames(ASGIWebSocketAdapter):
         encoded = self.view.encode_json(message)
         await self.ws.send_text(encoded.decode() if isinstance(encoded, bytes) else encoded)
 
+    async def close(self, code: int, reason: str) -> None:
+        """A close frame's reason holds at most 123 bytes (RFC 6455 5.5): a syntax error's
+        message (the reason Strawberry gives for 4400), in Chinese first, may be longer."""
+        await self.ws.close(code=code, reason=_fit(reason, CLOSE_REASON_BYTES))
+
+
+CLOSE_REASON_BYTES = 123
+
+
+def _fit(text: str, limit: int) -> str:
+    encoded = text.encode()
+    if len(encoded) <= limit:
+        return text
+    return encoded[: limit - 3].decode(errors="ignore") + "…"
+
 
 class LiveConnections:
     websocket_adapter_class: type[ASGIWebSocketAdapter] = TextFrames
@@ -44,13 +63,34 @@ class LiveConnections:
         if header is None:  # the upgrade request's header, if any, was read with the context
             if context.auth_error is not None:
                 raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+            _sign_out_at_expiry(context)
             return ACK
         try:
             principal = await run_in_threadpool(context.services.tokens.principal, header)
         except Unauthenticated as e:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": str(e)}) from e
         context.principal, context.auth_error = principal, None
+        _sign_out_at_expiry(context)
         return ACK
+
+
+def _sign_out_at_expiry(context: Context) -> None:
+    """The connection's context outlives its token: at ``exp`` its caller is forgotten, so
+    that whatever the connection asks from then on (a query, a mutation, a new subscription)
+    is answered as without a token. Running subscriptions end then by themselves
+    (``subscriptions.until_expiry``)."""
+    principal = context.principal
+    if principal is None or principal.expires_at is None:
+        return
+    connection = weakref.ref(context)  # the timer does not keep a closed connection's context
+
+    def sign_out() -> None:
+        ctx = connection()
+        if ctx is not None and ctx.principal is principal:
+            ctx.principal, ctx.auth_error = None, "令牌已过期，请重新登录"
+
+    left = (principal.expires_at - dt.datetime.now(dt.UTC)).total_seconds()
+    asyncio.get_running_loop().call_later(max(left, 0.0), sign_out)
 
 
 def _authorization(params: Any) -> str | None:

@@ -8,16 +8,21 @@
 
 Both are woken by the views' positions (``feed``), not by polling the queries. The token comes
 with the connection (``connection_init`` payload ``{"Authorization": "Bearer …"}``, or the
-upgrade request's header): see ``router.LiveConnections``."""
+upgrade request's header): see ``router.LiveConnections``. Each subscription ends at the
+token's ``exp`` (``until_expiry``) with an ``UNAUTHENTICATED`` error."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import re
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import TypeVar
 from uuid import UUID
 
 import strawberry
 from eventsourcing.utils import get_topic
+from graphql import GraphQLError
 
 from xuke.api.context import Context, forbidden
 from xuke.api.graphql.common.errors import bad_input
@@ -33,6 +38,7 @@ from xuke.projections.store import Row
 CARD_ISSUED = get_topic(CardAggregate.Issued)
 DIVISION = re.compile(r"\d{6}")
 READ_LIMIT = 500  # notifications read at a time while catching up with the supervision view
+T = TypeVar("T")
 
 
 @strawberry.type(
@@ -72,7 +78,7 @@ class LiveSubscriptions:
             )
             return InboxCounts(new=new, todo=todo, done=done)
 
-        async for _ in feed_of(ctx.services).moves(["inbox"]):
+        async for _ in until_expiry(ctx, feed_of(ctx.services).moves(["inbox"])):
             now = await ctx.run(counts)
             if now != last:
                 last = now
@@ -87,7 +93,7 @@ class LiveSubscriptions:
     ) -> AsyncGenerator[SupervisionCard, None]:
         ctx = info.context
         code = _jurisdiction(ctx, jurisdiction)
-        moves = feed_of(ctx.services).moves(["supervision"])
+        moves = until_expiry(ctx, feed_of(ctx.services).moves(["supervision"]))
         seen = await anext(moves)  # from now on: what the view holds already is not news
         async for position in moves:
             while position > seen:
@@ -109,11 +115,45 @@ class LiveSubscriptions:
             counts = supervision_totals(services.views, code, services.today())
             return SupervisionTotals(**counts)
 
-        async for _ in feed_of(services).moves(["inbox", "supervision"]):
+        async for _ in until_expiry(ctx, feed_of(services).moves(["inbox", "supervision"])):
             now = await ctx.run(totals)
             if now != last:
                 last = now
                 yield now
+
+
+async def until_expiry(ctx: Context, moves: AsyncIterator[T]) -> AsyncGenerator[T, None]:
+    """The feed's moves until the caller's token expires; then ``UNAUTHENTICATED``. The
+    token was checked once, when the connection started: its ``exp`` (on the principal) is
+    a deadline for the wait, so nothing is asked of the token service per message, and a
+    quiet feed ends on time too."""
+    principal = ctx.principal
+    expires = principal.expires_at if principal is not None else None
+    while True:
+        try:
+            if expires is None:
+                position = await anext(moves)
+            else:
+                async with asyncio.timeout(_seconds_until(expires)):
+                    position = await anext(moves)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise _expired() from None
+        yield position
+
+
+def _seconds_until(moment: dt.datetime) -> float:
+    left = (moment - dt.datetime.now(dt.UTC)).total_seconds()
+    if left <= 0:
+        raise _expired()
+    return left
+
+
+def _expired() -> GraphQLError:
+    return GraphQLError(
+        "登录已过期：令牌已过期，请重新登录后再订阅", extensions={"code": "UNAUTHENTICATED"}
+    )
 
 
 def _jurisdiction(ctx: Context, jurisdiction: str | None) -> str:

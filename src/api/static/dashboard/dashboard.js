@@ -173,7 +173,14 @@
         closed: function () { $("live").textContent = "实时连接已断开，正在重连…"; $("live").className = "live off"; }
       }
     });
-    var again = { next: function () { reload(); }, error: function () {}, complete: function () {} };
+    var again = {
+      next: function (result) {  // a subscription ends UNAUTHENTICATED at the token's exp
+        var e = (result && result.errors || [])[0];
+        if (e && (e.extensions || {}).code === "UNAUTHENTICATED") signOut(e.message);
+        else reload();
+      },
+      error: function () {}, complete: function () {}
+    };
     live.subscribe({ query: "subscription { supervisionTotals { overdue warnings cards openOrders } }" }, again);
     live.subscribe({ query: "subscription { supervisionCards { caseNo } }" }, again);
   }
