@@ -192,8 +192,12 @@ def differences(store: ViewStore, projection: type[ViewProjection], limit: int =
         if len(live) != len(shadow):
             found.append(f"{table}: {len(live)} rows live, {len(shadow)} rebuilt")
         for a, b in zip(ordered_live, ordered_shadow, strict=False):
-            if a != b:
-                found.append(f"{table}: {a} != {b}")
+            if a != b:  # which row (its first columns), and only the columns that differ
+                row = {k: a[k] for k in list(a)[:2]}
+                cols = {
+                    k: (a.get(k), b.get(k)) for k in a.keys() | b.keys() if a.get(k) != b.get(k)
+                }
+                found.append(f"{table} {row}: live, rebuilt = {cols}")
             if len(found) >= limit:
                 return found
     return found

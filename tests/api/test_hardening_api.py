@@ -217,3 +217,22 @@ def test_a_forged_cursor_of_the_right_length_is_bad_input(api: Api) -> None:
             forged = encode_cursor([key] * size)
             body = api.gql(query.replace("$c", f'"{forged}"'), token=token)
             assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", (query, key, body)
+
+
+def test_graphqls_own_refusals_start_in_chinese(api: Api) -> None:
+    refusals = {
+        "{ licenseItems { code ": "查询语法错误：",
+        "{ " + "a " * 3001 + "}": "查询过长：",
+        "{ licenseItemz { code } }": "没有这个字段：",
+        "{ licence { status } }": "缺少必填参数：",
+        "query Q($n: Int!) { licenseRegister(first: $n) { totalCount } }": "变量值无效：",
+    }
+    for query, start in refusals.items():
+        body = api.client.post("/graphql", json={"query": query}).json()
+        assert body["errors"][0]["message"].startswith(start), (start, body["errors"][0])
+    bad = api.client.post(
+        "/graphql",
+        json={"query": "query Q($n: Int!) { licenseRegister(first: $n) { totalCount } }",
+              "variables": {"n": "many"}},
+    ).json()  # fmt: skip
+    assert bad["errors"][0]["message"].startswith("变量值无效："), bad

@@ -6,6 +6,7 @@ client; and a count of each operation by a label from a bounded set (its root fi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import logging
@@ -250,14 +251,17 @@ CHINA_DATETIME = strawberry.scalar(
 # What GraphQL's own refusals mean, in the officials' language; the original follows, for
 # the developer who reads it. First match wins.
 FRAMEWORK_MESSAGES = [
+    (re.compile(r"more than \d+ tokens"), "查询过长"),  # before "Syntax Error", which it also is
     (re.compile(r"^Syntax Error"), "查询语法错误"),
-    (re.compile(r"more than \d+ tokens"), "查询过长"),
     (re.compile(r"exceeds maximum operation depth"), "查询嵌套过深"),
     (re.compile(r"[Aa]liases"), "查询别名过多"),
     (re.compile(r"^Cannot query field"), "没有这个字段"),
     (re.compile(r"^Unknown argument"), "没有这个参数"),
     (re.compile(r"is required, but it was not provided"), "缺少必填参数"),
-    (re.compile(r"^Variable .* (got invalid value|of required type)"), "变量值无效"),
+    (
+        re.compile(r"^Variable .* (got invalid value|has invalid value|of required type)"),
+        "变量值无效",
+    ),
     (re.compile(r"cannot represent|Expected value of type|Enum .* has no value"), "参数值无效"),
     (re.compile(r"^Unknown (type|fragment|directive)"), "查询引用了不存在的类型或片段"),
     (re.compile(r"operation"), "查询操作无效"),
@@ -288,6 +292,14 @@ class ChineseMessages(SchemaExtension):
             if not (error.extensions and error.extensions.get("code")):
                 error.message = in_chinese(error.message)
 
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Over a websocket (graphql-transport-ws) each result is sent as it comes, before
+        the operation ends: its refusals are put in Chinese here, before it is sent."""
+        for error in getattr(result, "errors", None) or ():
+            if not (error.extensions and error.extensions.get("code")):
+                error.message = in_chinese(error.message)
+        yield
+
 
 class Schema(strawberry.Schema):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -310,9 +322,22 @@ LIMITS = [
 CACHED_DOCUMENTS = 512  # distinct query texts kept parsed and validated
 
 
+class CachedParse(ParserCache):
+    """``ParserCache``, but a text that does not parse is left to Strawberry's own parse,
+    which answers it as a refusal. (Raised from the cache's hook, the error escapes a
+    subscription's stream as a fault: over a websocket the client got a bare ``complete``
+    and the log a traceback.)"""
+
+    def on_parse(self) -> Iterator[None]:
+        ctx = self.execution_context
+        with contextlib.suppress(GraphQLError):  # parsed again by Strawberry: a refusal
+            ctx.graphql_document = self.cached_parse_document(ctx.query, **ctx.parse_options)
+        yield
+
+
 EXTENSIONS: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [  # fresh per request
     lambda: MaxTokensLimiter(max_token_count=3000),
-    lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
+    lambda: CachedParse(maxsize=CACHED_DOCUMENTS),
     lambda: AddValidationRules(LIMITS),
     lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
     RefuseUnstorableText,
