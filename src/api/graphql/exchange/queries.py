@@ -85,7 +85,7 @@ class ExchangeQueries:
             wanted = parse_types(types)
         except ValueError as e:
             raise bad_input(str(e)) from None
-        views, scope = ctx.services.views, principal.jurisdiction_code
+        views, scope = ctx.services.reads, principal.jurisdiction_code  # a replica may serve it
         rows = await ctx.run(
             lambda: read_feed(
                 views, after=position, limit=size + 1, types=wanted, jurisdiction=scope
