@@ -63,6 +63,12 @@ def _between_events_and_views() -> None:
     return None
 
 
+# Seam for tests: called once the transaction has committed, before its caller hears so (a
+# lost acknowledgement: the commit happened, the client saw an error).
+def _after_commit() -> None:
+    return None
+
+
 def insert_with_views(
     recorder: AggregateRecorder,
     stored: Sequence[StoredEvent],
@@ -120,6 +126,7 @@ def _postgres(
                 with conn.cursor() as curs:
                     written = views.write(curs, False, claim, stored, domain, ids)
                     curs.execute("COMMIT")
+            _after_commit()
         except BaseException:
             with contextlib.suppress(Exception):  # a lost connection rolls back by itself
                 conn.rollback()  # whatever was sent: nothing of it stays
@@ -141,4 +148,5 @@ def _sqlite(
         cursor = curs.sqlite_cursor
         claim = views.claim(lambda: cursor, True, ids[0])
         written = views.write(cursor, True, claim, stored, domain, ids)
+    _after_commit()
     return written, ids

@@ -180,6 +180,9 @@ def rebuild(
     return swap_in(app, store, projection)
 
 
+MISSING = "<no such column>"  # one side has the column, the other not (a migration between)
+
+
 def differences(store: ViewStore, projection: type[ViewProjection], limit: int = 5) -> list[str]:
     """Rows that differ between the live view and its shadow (for checks and tests)."""
     found: list[str] = []
@@ -195,7 +198,9 @@ def differences(store: ViewStore, projection: type[ViewProjection], limit: int =
             if a != b:  # which row (its first columns), and only the columns that differ
                 row = {k: a[k] for k in list(a)[:2]}
                 cols = {
-                    k: (a.get(k), b.get(k)) for k in a.keys() | b.keys() if a.get(k) != b.get(k)
+                    k: (a.get(k, MISSING), b.get(k, MISSING))
+                    for k in a.keys() | b.keys()
+                    if a.get(k, MISSING) != b.get(k, MISSING)
                 }
                 found.append(f"{table} {row}: live, rebuilt = {cols}")
             if len(found) >= limit:

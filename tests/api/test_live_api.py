@@ -253,7 +253,7 @@ def test_refusals_over_the_websocket_start_in_chinese(api: Api) -> None:
         variables = client.receive()
         assert variables["type"] == "error", variables
         assert variables["payload"][0]["message"].startswith(
-            "参数值无效：Variable '$j' has invalid value"
+            "变量值无效：Variable '$j' has invalid value"
         )
         client.subscribe("subscription { inboxCounts { new ", op="3")
         with pytest.raises(ConnectionClosed) as closed:

@@ -10,6 +10,7 @@ import threading
 from typing import Any
 
 import pytest
+from eventsourcing.persistence import OperationalError
 
 from tests import scenarios
 from tests.support import at, file_gycp, staff
@@ -17,6 +18,7 @@ from xuke.application import write_path
 from xuke.application.clock import SettableClock
 from xuke.application.licensing import LicensingApplication
 from xuke.domain.calendar import YearSchedule
+from xuke.domain.errors import Conflict
 from xuke.domain.roles import Role
 from xuke.domain.stages import Opinion
 from xuke.projections.inline import inline_projections
@@ -250,3 +252,46 @@ def test_a_command_costs_a_budgeted_number_of_round_trips(
         assert transactions and max(transactions) <= 6, transactions
     finally:
         app.close()
+
+
+def test_a_commit_whose_answer_is_lost_leaves_the_views_equal_their_rebuild(
+    app: LicensingApplication, views: ViewStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database commits, the answer never arrives (the server stopped at that moment).
+    On PostgreSQL eventsourcing tries the insert again and meets its own events: a command
+    without a key is refused as a clash, a filing with one answers with its first result;
+    the number the filing took is given back and the cases it advanced are forgotten. What
+    was committed — events, rows and positions together — stands, and the next commands (a
+    replay, a filing that meets the given-back number, the case's next step) leave the views
+    equal to their rebuild."""
+    case_no = file_gycp(app).case.case_no
+    lost: list[bool] = []
+
+    def answer_lost() -> None:
+        if not lost:
+            lost.append(True)
+            raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(write_path, "_after_commit", answer_lost)
+    # PostgreSQL: eventsourcing's retry meets the committed events (a clash); SQLite: no retry.
+    heard = OperationalError if views.is_sqlite else Conflict
+    with pytest.raises(heard):
+        app.accept_application(scenarios.CLERK, case_no)
+    lost.clear()
+    if views.is_sqlite:  # the client hears of the failure, and retries its key
+        with pytest.raises(OperationalError):
+            file_gycp(app, idempotency_key="lost-answer")
+    else:  # the clash is the key's own record: the filing answers with its first result
+        assert file_gycp(app, idempotency_key="lost-answer").replayed
+    monkeypatch.undo()
+    assert lost == [True]
+    replayed = file_gycp(app, idempotency_key="lost-answer")
+    assert replayed.replayed
+    other = file_gycp(app)  # the number given back is a case's: skipped, the next one taken
+    assert other.case.case_no != replayed.case.case_no
+    head = app.recorder.max_notification_id()
+    assert positions(views) == dict.fromkeys(INLINE, head)
+    status = views.fetchone("SELECT status FROM public_status WHERE case_no = %s", [case_no])
+    assert status == {"status": "ACCEPTED"}  # committed, though its caller heard otherwise
+    app.record_opinion(HANDLER, case_no, Opinion.AGREE, "同意")  # from the case as committed
+    assert_inline_views_equal_their_rebuild(app, views)
