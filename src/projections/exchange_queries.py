@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from xuke.domain.exchange import Published
 from xuke.projections.paging import jurisdiction_prefix, like_contains
 from xuke.projections.store import Row, ViewStore
 
@@ -17,15 +18,10 @@ MAX_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
-class ExchangeRow:
+class ExchangeRow(Published):
+    """A published event with the position the feed gave it."""
+
     position: int
-    event_id: str
-    type: str
-    occurred_at: str
-    jurisdiction_code: str
-    case_no: str | None
-    certificate_no: str | None
-    payload: dict[str, Any]
 
     @classmethod
     def of(cls, row: Row) -> ExchangeRow:
