@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     # Legal documents: the public address a certificate's QR code points at ({this}/verify/…),
     # and how often the document clerk looks for steps that call for a document.
     public_url: str = "http://127.0.0.1:8000"
+    # CIDRs webhooks may target though not public (application/webhooks.py reads the env var).
+    webhook_allowed_networks: str = ""
     documents_interval_seconds: float = Field(1.0, gt=0)
     # Who reads /metrics (api/metrics.py). XUKE_METRICS_PORT: served on a port of its own
     # (on XUKE_METRICS_HOST, default serve's --host), and /metrics on the service's port

@@ -1,11 +1,13 @@
 """A webhook receiver for the exchange tests: a real HTTP server on a free port that checks
 each delivery's signature and records its events, and can be told how to misbehave next
-(answer 500, hang past the deliverer's timeout, close the connection mid-answer)."""
+(answer 500, hang past the deliverer's timeout, close the connection mid-answer, trickle
+its answer a byte at a time)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import threading
 import time
 from collections import deque
@@ -15,6 +17,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import orjson
+
+# The receiver listens on 127.0.0.1, which webhooks may only reach when it is explicitly allowed
+# (docs/exchange.md). Set on import, so `xuke` processes the tests start inherit it too.
+os.environ.setdefault("XUKE_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.1/32")
 
 
 class Receiver:
@@ -57,6 +63,27 @@ class Receiver:
         if action == "close":  # headers of a 200, half the body, then the connection drops
             handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npart")
             handler.wfile.flush()
+            handler.close_connection = True
+            return
+        if action == "trickle":  # a 200 status line, then one byte every 0.5 s, for long
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+            for _ in range(1000):
+                try:
+                    handler.wfile.write(b"x")
+                    handler.wfile.flush()
+                except OSError:
+                    break
+                time.sleep(0.5)
+            handler.close_connection = True
+            return
+        if action == "trickle-head":  # the status line itself, a byte every 0.5 s
+            for byte in b"HTTP/1.1 200 OK\r\n" * 100:
+                try:
+                    handler.wfile.write(bytes([byte]))
+                    handler.wfile.flush()
+                except OSError:
+                    break
+                time.sleep(0.5)
             handler.close_connection = True
             return
         if action == "drop":  # no answer at all

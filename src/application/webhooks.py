@@ -33,14 +33,19 @@ import logging
 import os
 import secrets
 import socket
+import ssl
 import threading
+import time
 import uuid
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
+import idna
 import orjson
 
 from xuke.application import authorization as authz
@@ -102,6 +107,69 @@ def require_exchange(principal: Principal, action: str) -> Role:
 # ---------------------------------------------------------------- the target's address
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+ALLOWED_NETWORKS_ENV = "XUKE_WEBHOOK_ALLOWED_NETWORKS"
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class UnsafeTarget(Exception):
+    """A webhook's host is not a public address (or does not resolve): no request is made."""
+
+
+def allowed_networks() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """``XUKE_WEBHOOK_ALLOWED_NETWORKS``: comma-separated CIDRs a webhook may reach although
+    they are not public (a partner on the intranet; the tests' receiver on 127.0.0.1)."""
+    text = os.environ.get(ALLOWED_NETWORKS_ENV, "")
+    return tuple(
+        ipaddress.ip_network(p.strip(), strict=False) for p in text.split(",") if p.strip()
+    )
+
+
+def _unmapped(address: Address) -> Address:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def forbidden(address: Address) -> bool:
+    """Not a public address (after unmapping ``::ffff:a.b.c.d``), and not explicitly allowed."""
+    address = _unmapped(address)
+    if any(address in network for network in allowed_networks()):
+        return False
+    return (
+        address.is_loopback or address.is_private or address.is_link_local
+        or address.is_unspecified or address.is_reserved or address.is_multicast
+        or not address.is_global  # e.g. 100.64.0.0/10 (carrier-grade NAT)
+    )  # fmt: skip
+
+
+def resolve(host: str, port: int) -> list[Address]:
+    """Every address ``host`` resolves to (``getaddrinfo``, as the connection would), each
+    checked: raises ``UnsafeTarget`` if it does not resolve or if ANY address is forbidden."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as e:
+        raise UnsafeTarget(f"cannot resolve {host!r}: {e}") from None
+    addresses = list(dict.fromkeys(ipaddress.ip_address(str(i[4][0]).split("%")[0]) for i in infos))
+    if not addresses:
+        raise UnsafeTarget(f"cannot resolve {host!r}")
+    for address in addresses:
+        if forbidden(address):
+            raise UnsafeTarget(f"{host!r} resolves to a non-public address {address}")
+    return addresses
+
+
+def _ascii_host(host: str) -> str:
+    """The host as it goes on the wire: an IP literal, or an IDNA-valid name."""
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    try:
+        name = idna.encode(host.rstrip("."), uts46=True).decode("ascii")
+        idna.decode(name)
+    except (UnicodeError, ValueError):
+        raise ValidationFailed("回调地址的主机名不合法", "url") from None
+    return name
 
 
 def _is_local(host: str) -> bool:
@@ -118,10 +186,12 @@ def _port(scheme: str, port: int | None) -> int:
     return port if port is not None else (443 if scheme == "https" else 80)
 
 
-def check_url(url: str, own_urls: tuple[str, ...] = ()) -> str:
+def check_url(url: str, own_urls: tuple[str, ...] = (), *, resolve_host: bool = True) -> str:
     """A webhook's target: an absolute http(s) URL that is not this service. "This service"
     is each of ``own_urls`` (XUKE_PUBLIC_URL, and the address it serves on): the same host
-    and port, or a loopback / unspecified address on one of their ports."""
+    and port, or a loopback / unspecified address on one of their ports. Its host must be a
+    valid IDNA name or IP literal and resolve only to public addresses (or ones in
+    ``XUKE_WEBHOOK_ALLOWED_NETWORKS``); the deliverer checks that again on each connection."""
     url = url.strip()
     if len(url) > 2000:
         raise ValidationFailed("回调地址过长（最多 2000 个字符）", "url")
@@ -132,7 +202,7 @@ def check_url(url: str, own_urls: tuple[str, ...] = ()) -> str:
         raise ValidationFailed("回调地址格式不正确", "url") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationFailed("回调地址必须是 http 或 https 的绝对地址", "url")
-    host, port = parts.hostname, _port(parts.scheme, port)
+    host, port = _ascii_host(parts.hostname), _port(parts.scheme, port)
     for own in own_urls:
         mine = urlsplit(own)
         if not mine.hostname:
@@ -141,7 +211,89 @@ def check_url(url: str, own_urls: tuple[str, ...] = ()) -> str:
         same = host.lower() == mine.hostname.lower() and port == own_port
         if same or (_is_local(host) and port == own_port):
             raise ValidationFailed("回调地址不能指向本系统自身", "url")
+    if resolve_host:
+        try:
+            resolve(host, port)
+        except UnsafeTarget:
+            raise ValidationFailed(
+                "回调地址必须解析为公网地址（不能是本机、内网、链路本地、保留或组播地址）", "url"
+            ) from None
     return url
+
+
+# ---------------------------------------------------------------- the deliverer's connections
+
+_attempt = threading.local()  # .deadline: time.monotonic() by which this thread's POST ends
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose reads and writes all end by the attempt's deadline: httpx's timeouts
+    are per read, so a receiver trickling a byte at a time would otherwise never time out."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self.inner = inner
+
+    @staticmethod
+    def _left(timeout: float | None) -> float:
+        deadline: float | None = getattr(_attempt, "deadline", None)
+        if deadline is None:
+            return timeout if timeout is not None else 3600.0
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise httpcore.ReadTimeout("the attempt's total deadline passed")
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self.inner.read(max_bytes, self._left(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.inner.write(buffer, self._left(timeout))
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(
+            self.inner.start_tls(ssl_context, server_hostname, self._left(timeout))
+        )
+
+    def get_extra_info(self, info: str) -> Any:
+        return self.inner.get_extra_info(info)
+
+
+class _CheckedBackend(httpcore.SyncBackend):
+    """Resolves the host itself, refuses it if any address is not public (``resolve``), and
+    connects to the address it checked: no second lookup can swap in an internal one (DNS
+    rebinding). TLS still verifies the certificate against the URL's host name."""
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        address = resolve(host, port)[0]
+        stream = super().connect_tcp(
+            str(address), port, _DeadlineStream._left(timeout), local_address, socket_options
+        )
+        return _DeadlineStream(stream)
+
+
+def _transport() -> httpx.HTTPTransport:
+    transport = httpx.HTTPTransport(trust_env=False)
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0,
+        network_backend=_CheckedBackend(),
+    )  # fmt: skip
+    return transport
 
 
 # ---------------------------------------------------------------- subscriptions
@@ -264,8 +416,9 @@ class WebhookDeliverer:
         self.parallel, self.batches_per_claim = parallel, batches_per_claim
         self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.client = httpx.Client(
-            timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False
-        )
+            timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False,
+            transport=_transport(),
+        )  # fmt: skip
         self.delivered = 0  # events acknowledged, for the benchmark and the log
 
     def close(self) -> None:
@@ -363,6 +516,7 @@ class WebhookDeliverer:
             "X-Xuke-Delivery": f"{events[0]['position']}-{events[-1]['position']}",
             "User-Agent": "xuke-webhooks/1",
         }
+        _attempt.deadline = time.monotonic() + self.timeout  # the whole attempt, not per read
         try:
             with self.client.stream("POST", row["url"], content=body, headers=headers) as answer:
                 status, read = answer.status_code, 0
@@ -370,8 +524,12 @@ class WebhookDeliverer:
                     read += len(chunk)
                     if read > MAX_ANSWER:
                         break
-        except httpx.HTTPError as e:
+        except UnsafeTarget as e:
+            return f"refused target: {e}"[:500]
+        except Exception as e:  # any failure of one attempt (a bad URL too) counts, backs off
             return f"{type(e).__name__}: {e}"[:500]
+        finally:
+            _attempt.deadline = None
         return None if 200 <= status < 300 else f"HTTP {status}"
 
     def _acknowledged(self, webhook_id: str, before: int, position: int) -> bool:

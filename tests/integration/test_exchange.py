@@ -161,14 +161,91 @@ def deliver_until(deliverer: WebhookDeliverer, done: object, seconds: float = 30
 
 def test_webhook_urls_must_be_http_and_not_the_service_itself() -> None:
     own = ("http://127.0.0.1:8000", "https://xuke.example.gov.cn")
-    assert check_url("https://partner.example.com/hook", own)
-    assert check_url("http://127.0.0.1:9999/hook", own)  # another local service: allowed
+    assert check_url("https://93.184.215.14/hook", own)  # a public address
+    assert check_url("http://127.0.0.1:9999/hook", own)  # allowed by the tests' setting
     for bad in ("ftp://partner/x", "partner.example.com/hook", "javascript:alert(1)",
                 "http://localhost:8000/graphql", "http://127.0.0.1:8000/x",
                 "http://[::1]:8000/", "https://xuke.example.gov.cn/hook",
                 "http://0.0.0.0:8000/", "http://host:99999/"):  # fmt: skip
         with pytest.raises(ValidationFailed):
             check_url(bad, own)
+
+
+INTERNAL_URLS = (
+    "http://127.1:9999/", "http://0x7f000001/", "http://2130706433/", "http://017700000001/",
+    "http://[::ffff:127.0.0.1]/", "http://[::1]/", "http://localhost:9999/",
+    "http://169.254.169.254/latest/meta-data/", "http://10.0.0.5/", "http://192.168.1.1/",
+    "http://172.16.0.1/", "http://100.64.0.1/", "http://0.0.0.0/", "http://224.0.0.1/",
+    "http://240.0.0.1/", "http://[fe80::1]/", "http://[fc00::1]/", "http://[::]/",
+)  # fmt: skip
+
+
+def test_urls_resolving_to_internal_addresses_are_refused_unless_allowed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("XUKE_WEBHOOK_ALLOWED_NETWORKS", raising=False)
+    for bad in INTERNAL_URLS:
+        with pytest.raises(ValidationFailed) as refused:
+            check_url(bad)
+        assert refused.value.field == "url" and "公网" in str(refused.value), bad
+    for bad in ("http://a..b/", "http://xn--/", "http://xn--a/", "http://-x-.example/"):
+        with pytest.raises(ValidationFailed, match="主机名不合法"):
+            check_url(bad)
+    monkeypatch.setenv("XUKE_WEBHOOK_ALLOWED_NETWORKS", "10.0.0.0/8, 127.0.0.1/32")
+    assert check_url("http://10.0.0.5/")
+    assert check_url("http://[::ffff:127.0.0.1]/")  # mapped, then allowed
+    with pytest.raises(ValidationFailed):
+        check_url("http://169.254.169.254/")
+
+
+def test_delivery_rechecks_the_address_and_counts_a_refusal_as_a_failure(
+    app: LicensingApplication, views: ViewStore, clock: SettableClock, receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    webhook_id = register(views, receiver)  # allowed at registration...
+    build(app, clock)
+    publish(app, views)
+    monkeypatch.setenv("XUKE_WEBHOOK_ALLOWED_NETWORKS", "")  # ...no longer when delivering
+    fast_deliverer(views).run_once()
+    row = views.fetchone("SELECT * FROM webhooks WHERE id = %s", [webhook_id])
+    assert row is not None and row["failures"] == 1 and row["next_attempt_at"] is not None
+    assert "refused target" in row["last_error"] and "127.0.0.1" in row["last_error"]
+    assert receiver.requests == 0  # no connection was made
+
+
+def test_a_bad_host_stored_earlier_fails_with_back_off_instead_of_crashing(
+    app: LicensingApplication, views: ViewStore, clock: SettableClock, receiver: Receiver
+) -> None:
+    urls = {register(views, receiver): url for url in ("http://a..b/", "http://xn--/")}
+    with views.transaction() as tx:  # stored before the URL check refused such hosts
+        for webhook_id, url in urls.items():
+            tx.execute("UPDATE webhooks SET url = %s WHERE id = %s", [url, webhook_id])
+    build(app, clock)
+    publish(app, views)
+    fast_deliverer(views).run_once()  # must not raise
+    for webhook_id, url in urls.items():
+        row = views.fetchone("SELECT * FROM webhooks WHERE id = %s", [webhook_id])
+        assert row is not None and row["failures"] == 1, url
+        assert row["next_attempt_at"] is not None and row["last_error"], url
+
+
+@pytest.mark.parametrize("fault", ["trickle", "trickle-head"])
+def test_a_trickling_receiver_is_cut_off_at_the_attempts_total_deadline(
+    app: LicensingApplication, views: ViewStore, clock: SettableClock, receiver: Receiver,
+    fault: str,
+) -> None:  # fmt: skip
+    webhook_id = register(views, receiver)
+    build(app, clock)
+    publish(app, views)
+    receiver.plan.append(fault)
+    deliverer = fast_deliverer(views, timeout=1.5, lease=6.0)  # per read: 1.5 s > 0.5 s
+    started = time.monotonic()
+    deliverer.run_once()
+    took = time.monotonic() - started
+    assert took < 3.0, took  # the total deadline, well within the lease
+    row = views.fetchone("SELECT * FROM webhooks WHERE id = %s", [webhook_id])
+    assert row is not None and row["failures"] == 1 and row["delivered_up_to"] == 0
+    assert "Timeout" in row["last_error"]
 
 
 def test_registration_checks_role_types_and_idempotency_key(views: ViewStore, app: object) -> None:
