@@ -25,7 +25,16 @@ def _store(settings: Settings) -> ViewStore:
 def follow_command(
     url: Annotated[str, typer.Argument(help="The followed instance, e.g. https://gd.example")],
     token: Annotated[str, typer.Option(help="Its EXCHANGE (or ADMIN) bearer token.")],
-    name: Annotated[str, typer.Option(help="The source's name (default: the URL's host).")] = "",
+    name: Annotated[
+        str, typer.Option(help="The source's name (default: the URL's host and path).")
+    ] = "",
+    jurisdiction: Annotated[
+        str,
+        typer.Option(
+            help="The jurisdiction code the source may speak for, e.g. 440000 "
+            "(default: learnt from the first page, then fixed)."
+        ),
+    ] = "",
     once: Annotated[bool, typer.Option(help="Catch up once, then exit.")] = False,
     page_size: Annotated[int, typer.Option(min=1, max=10000, help="Events per page.")] = 1000,
     idle: Annotated[float, typer.Option(help="Seconds between polls once caught up.")] = 1.0,
@@ -35,9 +44,15 @@ def follow_command(
 
     from xuke.federation.follower import FeedError, Follower
 
+    if jurisdiction and not (len(jurisdiction) == 6 and jurisdiction.isdecimal()):
+        console.print(f"[red]管辖区划代码应为 6 位数字：{jurisdiction[:20]}[/red]")
+        raise typer.Exit(2)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     store = _store(Settings())
-    follower = Follower(store, url, token, name, page_size=page_size, idle_seconds=idle)
+    follower = Follower(
+        store, url, token, name, jurisdiction=jurisdiction or None,
+        page_size=page_size, idle_seconds=idle,
+    )  # fmt: skip
     try:
         if once:
             try:

@@ -41,8 +41,14 @@ class FeedError(Exception):
 
 
 def default_name(url: str) -> str:
-    """A source is named by the followed URL's host (with its port, when it has one)."""
-    return urlsplit(url).netloc or url
+    """A source is named by the followed URL's host (with its port, when it has one) and its
+    path, normalised (host in lower case, no trailing or repeated slashes), so two instances
+    behind one host (``https://gw/gd`` and ``https://gw/js``) keep their own positions."""
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return url
+    path = "/".join(p for p in parts.path.split("/") if p)
+    return parts.netloc.lower() + (f"/{path}" if path else "")
 
 
 def parse_page(body: bytes) -> list[InboundEvent]:
@@ -69,6 +75,7 @@ class Follower:
     url: str
     token: str
     name: str = ""
+    jurisdiction: str | None = None  # what the source may speak for; None: learnt
     page_size: int = 1000
     timeout: float = 30.0
     idle_seconds: float = 1.0
@@ -90,7 +97,9 @@ class Follower:
         if response.status_code != 200:
             raise FeedError(f"HTTP {response.status_code}: {response.text[:300]}")
         events = parse_page(response.content)
-        return len(events), record_page(self.store, self.name, FOLLOW, events, url=self.url)
+        return len(events), record_page(
+            self.store, self.name, FOLLOW, events, url=self.url, jurisdiction=self.jurisdiction
+        )
 
     def catch_up(self) -> int:
         """Pages until one comes back short: the feed's end as of now. Returns events applied."""

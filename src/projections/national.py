@@ -107,13 +107,17 @@ def record_page(
     *,
     url: str | None = None,
     contiguous: bool = False,
+    jurisdiction: str | None = None,
 ) -> int:
     """Apply the events beyond ``source``'s recorded position, with their views and the new
     position, in one transaction; returns how many were new. ``contiguous`` (the ferry): the
     events must follow the recorded position without a gap, and those already received must
     be the same events; else ``InboundRefused`` and nothing is written. A followed feed may
-    skip positions (a scoped token sees only its jurisdiction's events)."""
-    return record_stream(store, source, kind, [events], url=url, contiguous=contiguous)
+    skip positions (a scoped token sees only its jurisdiction's events). ``jurisdiction``:
+    what the source may speak for (``source_scope``)."""
+    return record_stream(
+        store, source, kind, [events], url=url, contiguous=contiguous, jurisdiction=jurisdiction
+    )
 
 
 def record_stream(
@@ -124,13 +128,14 @@ def record_stream(
     *,
     url: str | None = None,
     contiguous: bool = False,
+    jurisdiction: str | None = None,
 ) -> int:
     """``record_page`` for events that come in chunks (a bundle too large to hold at once):
     still one transaction, so an error raised while the chunks are read, by this function or
     by whoever yields them, leaves nothing behind."""
     with store.transaction() as tx:
-        last = _claim_source(tx, source, kind, url)
-        applied, received = 0, now_iso()
+        last, scope = _claim_source(tx, source, kind, url, jurisdiction)
+        applied, received, outside = 0, now_iso(), []
         for events in chunks:
             positions = [e.position for e in events]
             if any(b <= a for a, b in itertools.pairwise(positions)):
@@ -138,6 +143,20 @@ def record_stream(
             new = [e for e in events if e.position > last]
             if contiguous:
                 _check_continuity(tx, source, last, events, new)
+            if new:
+                last = new[-1].position
+            if scope is None and new:
+                # Learnt from the first page or chunk: its province, or the whole country
+                # when it holds several (a national instance exporting), then fixed.
+                provinces = {province_of(e.jurisdiction_code) for e in new}
+                scope = provinces.pop() if len(provinces) == 1 else "000000"
+                tx.execute(
+                    "UPDATE inbound_sources SET jurisdiction = %s WHERE source = %s",
+                    (scope, source),
+                )
+            prefix = jurisdiction_prefix(scope) if scope else ""
+            outside += [e for e in new if not e.jurisdiction_code.startswith(prefix)]
+            new = [e for e in new if e.jurisdiction_code.startswith(prefix)]
             tx.executemany(
                 "INSERT INTO inbound_events (source, position, event_id, type, occurred_at, "
                 "jurisdiction_code, province, case_no, certificate_no, payload, received_at) "
@@ -150,31 +169,49 @@ def record_stream(
                 ],
             )  # fmt: skip
             apply_to_views(tx, source, new)
-            if new:
-                last, applied = new[-1].position, applied + len(new)
+            applied += len(new)
+        error = (
+            f"跳过 {len(outside)} 个超出来源管辖范围 {scope} 的事件"
+            f"（位置 {outside[0].position}，管辖区划 {outside[0].jurisdiction_code}）"
+            if outside
+            else None
+        )
         tx.execute(
             "UPDATE inbound_sources SET last_position = %s, events = events + %s, "
-            "last_contact = %s, last_error = NULL, last_error_at = NULL WHERE source = %s",
-            (last, applied, received, source),
+            "last_contact = %s, last_error = %s, last_error_at = %s WHERE source = %s",
+            (last, applied, received, error, received if error else None, source),
         )
         return applied
 
 
-def _claim_source(tx: Transaction, source: str, kind: str, url: str | None) -> int:
-    """The source's recorded position, its row locked until the transaction ends."""
+def _claim_source(
+    tx: Transaction, source: str, kind: str, url: str | None, jurisdiction: str | None = None
+) -> tuple[int, str | None]:
+    """The source's recorded position and jurisdiction, its row locked until the transaction
+    ends. A jurisdiction given is recorded if none was yet; a different one is refused."""
     tx.execute(
         "INSERT INTO inbound_sources (source, kind, url) VALUES (%s, %s, %s) "
         "ON CONFLICT (source) DO NOTHING",
         (source, kind, url),
     )
     row = tx.fetchone(
-        f"SELECT kind, last_position FROM inbound_sources WHERE source = %s{tx.for_update}",
+        "SELECT kind, last_position, jurisdiction FROM inbound_sources "
+        f"WHERE source = %s{tx.for_update}",
         (source,),
     )
     assert row is not None
     if row["kind"] != kind:
         raise InboundRefused(f"来源 {source} 已作为 {row['kind']} 来源登记，不能再以 {kind} 接收")
-    return int(row["last_position"])
+    scope = row["jurisdiction"]
+    if jurisdiction is not None and scope is not None and jurisdiction != scope:
+        raise InboundRefused(f"来源 {source} 已登记的管辖区划为 {scope}，不能改为 {jurisdiction}")
+    if jurisdiction is not None and scope is None:
+        tx.execute(
+            "UPDATE inbound_sources SET jurisdiction = %s WHERE source = %s",
+            (jurisdiction, source),
+        )
+        scope = jurisdiction
+    return int(row["last_position"]), scope
 
 
 def _check_continuity(
@@ -210,7 +247,7 @@ def _check_continuity(
 def record_failure(store: ViewStore, source: str, kind: str, url: str | None, error: str) -> None:
     """Note why the last contact failed (shown by ``xuke exchange status``)."""
     with store.transaction() as tx:
-        _claim_source(tx, source, kind, url)
+        _claim_source(tx, source, kind, url)  # its position and scope are not needed here
         tx.execute(
             "UPDATE inbound_sources SET last_error = %s, last_error_at = %s WHERE source = %s",
             (error[:500], now_iso(), source),
@@ -232,8 +269,8 @@ def apply_to_views(tx: Transaction, source: str, events: Sequence[InboundEvent])
     statement shape rather than per event."""
     cases: dict[str, dict[str, Any]] = {}
     case_keys: dict[str, tuple[str, str, str | None]] = {}  # province, authority, item
-    granted: dict[str, dict[str, Any]] = {}
-    changed: dict[str, dict[str, Any]] = {}
+    granted: dict[tuple[str, str], dict[str, Any]] = {}  # by (certificate, province)
+    changed: dict[tuple[str, str], dict[str, Any]] = {}
     for e in events:
         if e.case_no and (columns := _case_columns(e.type, e.payload)) is not None:
             cases.setdefault(e.case_no, {}).update(columns)
@@ -251,12 +288,16 @@ def apply_to_views(tx: Transaction, source: str, events: Sequence[InboundEvent])
         tx.executemany(_upsert_sql(shape), rows)
     tx.executemany(GRANT_SQL, [tuple(row[c] for c in REGISTER_COLUMNS) for row in granted.values()])
     by_shape = {}
-    for certificate_no, columns in changed.items():
-        by_shape.setdefault(tuple(columns), []).append((*columns.values(), certificate_no))
+    for (certificate_no, province), columns in changed.items():
+        by_shape.setdefault(tuple(columns), []).append(
+            (*columns.values(), certificate_no, province)
+        )
     for shape, rows in by_shape.items():
         assignments = ", ".join(f"{c} = %s" for c in shape)
         tx.executemany(
-            f"UPDATE national_register SET {assignments} WHERE certificate_no = %s", rows
+            f"UPDATE national_register SET {assignments} "
+            "WHERE certificate_no = %s AND province = %s",
+            rows,
         )
 
 
@@ -264,29 +305,38 @@ REGISTER_COLUMNS = (
     "certificate_no", "item_code", "holder_name", "status", "issued_on", "valid_until",
     "province", "jurisdiction_code", "case_no", "source", "updated_position",
 )  # fmt: skip
+TERMINAL_STATUSES = tuple(LICENCE_STATUS_BY_TYPE.values())
+# A grant received again (a second route, a re-delivery) never brings a terminal licence
+# back to VALID nor shortens its term, and never touches another province's row.
 GRANT_SQL = (
     f"INSERT INTO national_register ({', '.join(REGISTER_COLUMNS)}) "
     f"VALUES ({', '.join(['%s'] * len(REGISTER_COLUMNS))}) ON CONFLICT (certificate_no) "
     "DO UPDATE SET item_code = excluded.item_code, holder_name = excluded.holder_name, "
-    "status = excluded.status, issued_on = excluded.issued_on, "
-    "valid_until = excluded.valid_until, case_no = excluded.case_no, "
-    "updated_position = excluded.updated_position"
+    "status = CASE WHEN national_register.status IN "
+    f"({', '.join(repr(s) for s in TERMINAL_STATUSES)}) "
+    "THEN national_register.status ELSE excluded.status END, "
+    "issued_on = excluded.issued_on, "
+    "valid_until = CASE WHEN excluded.valid_until IS NULL "
+    "OR national_register.valid_until > excluded.valid_until "
+    "THEN national_register.valid_until ELSE excluded.valid_until END, "
+    "case_no = excluded.case_no, updated_position = excluded.updated_position "
+    "WHERE national_register.province = excluded.province"
 )
 
 
 def _merge_licence(
     source: str,
     e: InboundEvent,
-    granted: dict[str, dict[str, Any]],
-    changed: dict[str, dict[str, Any]],
+    granted: dict[tuple[str, str], dict[str, Any]],
+    changed: dict[tuple[str, str], dict[str, Any]],
 ) -> None:
     """A licence event into the chunk's rows: a grant is a whole row; a later event changes
     the row granted in this chunk, or else the stored one."""
     assert e.certificate_no is not None
-    p = e.payload
+    p, key = e.payload, (e.certificate_no, province_of(e.jurisdiction_code))
     if e.type == "LicenceGranted":
-        changed.pop(e.certificate_no, None)
-        granted[e.certificate_no] = {
+        changed.pop(key, None)
+        granted[key] = {
             "certificate_no": e.certificate_no, "item_code": p.get("itemCode") or "",
             "holder_name": p.get("holderName") or "", "status": "VALID",
             "issued_on": p.get("issuedOn"), "valid_until": p.get("validUntil"),
@@ -296,12 +346,15 @@ def _merge_licence(
         }  # fmt: skip
         return
     if e.type in ("LicenceChanged", "LicenceRenewed"):
-        update = {"valid_until": p.get("validUntil"), "holder_name": p.get("holderName")}
+        # Only the term: these payloads carry no holder (domain/exchange.py).
+        update = {"valid_until": p.get("validUntil")}
+        if "holderName" in p:
+            update["holder_name"] = p["holderName"]
     elif e.type in LICENCE_STATUS_BY_TYPE:
         update = {"status": LICENCE_STATUS_BY_TYPE[e.type]}
     else:
         return
-    row = granted.get(e.certificate_no) or changed.setdefault(e.certificate_no, {})
+    row = granted.get(key) or changed.setdefault(key, {})
     row.update({k: v for k, v in update.items() if v is not None})
     row["updated_position"] = e.position
 
@@ -406,5 +459,12 @@ def province_compliance(store: ViewStore, jurisdiction: str, today: dt.date) -> 
     return result
 
 
-def inbound_sources(store: ViewStore) -> list[Row]:
-    return store.fetchall("SELECT * FROM inbound_sources ORDER BY source")
+def inbound_sources(store: ViewStore, jurisdiction_code: str = "000000") -> list[Row]:
+    """The sources whose jurisdiction ``jurisdiction_code`` covers (000000: all of them,
+    with those whose jurisdiction is not yet known)."""
+    prefix = jurisdiction_prefix(jurisdiction_code)
+    if not prefix:
+        return store.fetchall("SELECT * FROM inbound_sources ORDER BY source")
+    return store.fetchall(
+        "SELECT * FROM inbound_sources WHERE jurisdiction LIKE %s ORDER BY source", (prefix + "%",)
+    )

@@ -77,6 +77,15 @@ def test_supervision_by_province_counts_overdue_and_late(api: Api) -> None:
     ]  # fmt: skip
 
 
+def test_a_provincial_principal_sees_only_its_provinces_sources(api: Api) -> None:
+    received(api)
+    jiangsu = api.token("js-audit", Role.AUDITOR, org="320000")
+    rows = api.gql("{ exchangeSources { source jurisdiction } }", token=jiangsu)
+    assert rows["data"]["exchangeSources"] == [{"source": "ed25519:js", "jurisdiction": "320000"}]
+    nanjing = api.token("nj-audit", Role.AUDITOR, org="320100")
+    assert api.gql(SOURCES, token=nanjing)["data"]["exchangeSources"] == []
+
+
 def test_only_oversight_roles_read_the_national_views(api: Api) -> None:
     received(api)
     applicant = api.token("enterprise", Role.APPLICANT, org=ENTERPRISE_CODE, jurisdiction="440305")

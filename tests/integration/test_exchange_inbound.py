@@ -26,6 +26,7 @@ from xuke.application.exchange_keys import (
 from xuke.bootstrap import ensure_postgres_schema, postgres_dsn
 from xuke.federation import ferry
 from xuke.federation.ferry import BundleRefused, export_bundle, import_bundle, write_bundle
+from xuke.federation.follower import default_name
 from xuke.projections.national import (
     FERRY,
     FOLLOW,
@@ -142,6 +143,95 @@ def test_the_national_views_show_each_province(stores: tuple[ViewStore, ViewStor
     assert [(r["status"], r["valid_until"], r["updated_position"]) for r in rows] == [
         ("VALID", "2036-10-19", 9), ("CANCELLED", "2031-10-19", 11),
     ]  # fmt: skip
+
+
+def _register_row(store: ViewStore, certificate_no: str) -> dict[str, object]:
+    row = store.fetchone(
+        "SELECT status, valid_until, province FROM national_register WHERE certificate_no = %s",
+        (certificate_no,),
+    )
+    assert row is not None
+    return dict(row)
+
+
+def test_a_source_cannot_change_another_provinces_licence(
+    stores: tuple[ViewStore, ViewStore],
+) -> None:
+    _, national = stores
+    gd = case_events(1, "440300")
+    record_page(national, "gd", FOLLOW, as_events(numbered(gd)))
+    # A Beijing event naming a Guangdong certificate: neither a change nor a grant lands.
+    foreign = [
+        {**gd[3], "id": "bj:1:LicenceRevoked", "type": "LicenceRevoked", "caseNo": None,
+         "jurisdictionCode": "110000",
+         "payload": {"schemaVersion": 1, "itemCode": "GYCP", "on": "2026-11-01",
+                     "ground": "69(1)"}},
+        {**gd[3], "id": "bj:2:LicenceGranted", "jurisdictionCode": "110000", "caseNo": None,
+         "payload": {**gd[3]["payload"], "holderName": "北京某某", "validUntil": "2040-01-01"}},
+    ]  # fmt: skip
+    record_page(national, "bj", FOLLOW, as_events(numbered(foreign)))
+    assert _register_row(national, gd[3]["certificateNo"]) == {
+        "status": "VALID", "valid_until": "2031-10-19", "province": "440000",
+    }  # fmt: skip
+
+
+def test_events_outside_a_sources_jurisdiction_are_skipped_and_noted(
+    stores: tuple[ViewStore, ViewStore],
+) -> None:
+    _, national = stores
+    gd, bj = case_events(1, "440300"), case_events(2, "110100")
+    record_page(national, "bj", FOLLOW, as_events(numbered(bj)))
+    # "gd" learns 440000 from its first event; a Beijing licence in its feed is refused.
+    page = as_events(numbered([*gd, *bj, case_events(3, "440100")[0]]))
+    record_page(national, "gd", FOLLOW, page[:4])
+    revoke = {**bj[3], "id": "gd:bj:LicenceRevoked", "type": "LicenceRevoked", "caseNo": None,
+              "payload": {"schemaVersion": 1, "itemCode": "GYCP", "on": "2026-11-01",
+                          "ground": "69(1)"}}  # fmt: skip
+    assert record_page(national, "gd", FOLLOW, as_events(numbered([revoke, *gd[:1]], 5))) == 1
+    assert _register_row(national, bj[3]["certificateNo"])["status"] == "VALID"
+    sources = {s["source"]: s for s in inbound_sources(national)}
+    assert (sources["gd"]["jurisdiction"], sources["gd"]["last_position"]) == ("440000", 6)
+    assert "110100" in sources["gd"]["last_error"] and sources["bj"]["jurisdiction"] == "110000"
+    # A first page of several provinces (a national instance exporting): the whole country.
+    record_page(national, "ed25519:all", FERRY, as_events(numbered([*gd, *bj])))
+    assert {s["source"]: s for s in inbound_sources(national)}["ed25519:all"]["jurisdiction"] == (
+        "000000"
+    )
+    assert record_page(national, "gd", FOLLOW, page[8:], jurisdiction="440000") == 1  # the same
+    with pytest.raises(InboundRefused, match="440000"):
+        record_page(national, "gd", FOLLOW, page[8:], jurisdiction="110000")
+    # Given explicitly, a source keeps it: a city's instance may speak only for its city.
+    city = case_events(4, "440300")
+    assert record_page(national, "sz", FOLLOW, as_events(numbered(city)), jurisdiction="440300")
+    other_city = as_events(numbered(case_events(5, "440100"), 5))
+    assert record_page(national, "sz", FOLLOW, other_city) == 0
+    assert national.count("national_cases", "case_no LIKE %s", ("440100-2026-GYCP-000005",)) == 0
+
+
+def test_a_revoked_licence_granted_again_by_a_second_route_stays_revoked(
+    stores: tuple[ViewStore, ViewStore],
+) -> None:
+    _, national = stores
+    gd = case_events(1, "440300")
+    revoked = {**gd[3], "id": "gd:5:LicenceRevoked", "type": "LicenceRevoked", "caseNo": None,
+               "payload": {"schemaVersion": 1, "itemCode": "GYCP", "on": "2026-11-01",
+                           "ground": "69(1)"}}  # fmt: skip
+    record_page(national, "gd-follow", FOLLOW, as_events(numbered([*gd, revoked])))
+    # The same grant by the ferry, later; and a grant re-delivered with an earlier term.
+    record_page(national, "gd-ferry", FERRY, as_events(numbered(gd)))
+    row = _register_row(national, gd[3]["certificateNo"])
+    assert (row["status"], row["valid_until"]) == ("REVOKED", "2031-10-19")
+    earlier = {**gd[3], "id": "gd:x", "payload": {**gd[3]["payload"], "validUntil": "2030-01-01"}}
+    record_page(national, "gd-ferry", FERRY, as_events(numbered([earlier], start=5)))
+    row = _register_row(national, gd[3]["certificateNo"])
+    assert (row["status"], row["valid_until"]) == ("REVOKED", "2031-10-19")
+
+
+def test_two_instances_behind_one_host_keep_their_own_positions() -> None:
+    gd, js = default_name("https://GW.example:8443/gd/"), default_name("https://gw.example:8443/js")
+    assert (gd, js) == ("gw.example:8443/gd", "gw.example:8443/js")
+    assert default_name("https://gw.example:8443//gd") == gd
+    assert default_name("https://gd.example/") == "gd.example"
 
 
 def test_a_followed_feed_may_skip_positions_but_never_goes_back(

@@ -65,6 +65,9 @@ class ExchangeSource:
     events: int
     last_contact: str | None
     last_error: str | None
+    jurisdiction: str | None = strawberry.field(
+        description="What the source may speak for; events outside it are skipped."
+    )
 
     @classmethod
     def of(cls, r: Row) -> ExchangeSource:
@@ -72,6 +75,7 @@ class ExchangeSource:
             source=r["source"], kind=r["kind"], url=r["url"],
             last_position=int(r["last_position"]), events=int(r["events"]),
             last_contact=r["last_contact"], last_error=r["last_error"],
+            jurisdiction=r["jurisdiction"],
         )  # fmt: skip
 
 
@@ -106,9 +110,12 @@ class NationalQueries:
         )  # fmt: skip
         return [ProvinceCompliance(**r) for r in rows]
 
-    @strawberry.field(description="SUPERVISOR, AUDITOR, ADMIN: followed and ferried sources.")
+    @strawberry.field(
+        description="SUPERVISOR, AUDITOR, ADMIN: followed and ferried sources whose "
+        "jurisdiction the caller's covers."
+    )
     async def exchange_sources(self, info: Info) -> list[ExchangeSource]:
         ctx = info.context
-        ctx.require_oversight("信息交换来源")
-        rows = await ctx.run(inbound_sources, ctx.services.reads)
+        principal = ctx.require_oversight("信息交换来源")
+        rows = await ctx.run(inbound_sources, ctx.services.reads, principal.jurisdiction_code)
         return [ExchangeSource.of(r) for r in rows]
