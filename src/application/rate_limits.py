@@ -1,4 +1,4 @@
-"""Limits on what anyone may try without signing in (DESIGN §15, docs/operations.md).
+"""Limits on what anyone may try without signing in (docs/operations.md, "Behind a proxy").
 
 A query code or a document number is a secret: whoever can try it often enough will guess one.
 Every lookup by secret — the status page, ``publicStatus``, ``fileComplaint(queryCode:)``, the

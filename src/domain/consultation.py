@@ -340,7 +340,7 @@ class Consultation(Aggregate):
         return calendar.add_working_days(local_date(self.asked_at), self.answer_days)
 
     def surely_late(self, calendar: WorkingCalendar, today: dt.date) -> DueDate | None:
-        """The due date if ``today`` is past it for certain (Law 82 as DESIGN §3 reads it:
+        """The due date if ``today`` is past it for certain (Law 82 as docs/legal-rules.md reads it:
         nothing is decided on an estimate — on an estimated year, only once even the latest
         plausible reading of it has passed); else None."""
         return surely_passed(self.due_on, calendar, today)

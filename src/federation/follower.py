@@ -1,5 +1,5 @@
 """Following another instance's feed (``xuke exchange follow URL``): the national level
-keeping up with each province, over HTTP, with no shared database (DESIGN §10, §13).
+keeping up with each province, over HTTP, with no shared database (docs/exchange-federation.md).
 
 The follower asks ``GET URL/exchange/feed?after=<recorded position>&limit=<page>`` and writes
 each page, whole, in one transaction of the inbound store (``projections/national.py``:

@@ -4,7 +4,7 @@ follows from the question; a late answer raises the same card if the watcher was
 
 The date is counted again with the calendar in force (a year loaded since the question was
 asked moves it). While it rests on an estimated year, no card is raised until even the latest
-plausible reading of that year has passed (Law 82 as DESIGN §3 reads it: nothing is decided
+plausible reading of that year has passed (Law 82 as docs/legal-rules.md reads it: nothing is decided
 on an estimate)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Legal documents (DESIGN §12): every kind built from a real aggregate through its commands,
+"""Legal documents (docs/architecture.md, documents): every kind built from a real aggregate through its commands,
 rendered to PDF, read back (pypdf) for its parties, articles, dates and number, rendered to PNG
 (pdftoppm, into ``test-artifacts/documents/``) and — for the certificate — its QR code decoded
 (zxing-cpp) back to the verification URL."""

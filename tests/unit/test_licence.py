@@ -1,4 +1,4 @@
-"""The licence after grant (DESIGN §11) on the aggregate alone: each transition, each refusal
+"""The licence after grant (docs/legal-rules.md, licences) on the aggregate alone: each transition, each refusal
 by its typed error, dated by hand on the State Council's 2026 schedule (Mid-Autumn Fri 25 Sep
 off; National Day 1-7 Oct off; Sunday 20 Sep and Saturday 10 Oct worked). 2027 and later are
 estimated.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import weakref
 from collections.abc import Mapping
 from typing import Any, cast
@@ -108,4 +109,10 @@ class OfflineGraphiQL:
 
     @property
     def graphql_ide_html(self) -> str:
-        return offline_graphiql(get_graphql_ide_html(graphql_ide=self.graphql_ide))
+        return _offline_page(self.graphql_ide)
+
+
+@functools.cache
+def _offline_page(graphql_ide: Any) -> str:
+    """Made once per process, not per request: Strawberry's page is fixed for its version."""
+    return offline_graphiql(get_graphql_ide_html(graphql_ide=graphql_ide))
